@@ -1,0 +1,269 @@
+#include <unistd.h>
+
+#include <iostream>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "milex/cli/commands.hpp"
+#include "milex/cli/flags.hpp"
+#include "milex/cli/terminal.hpp"
+#include "milex/store/layout.hpp"
+#include "milex/transport/transport.hpp"
+#include "milex/util/error.hpp"
+#include "milex/util/file.hpp"
+#include "milex/util/path.hpp"
+#include "milex/util/process.hpp"
+#include "milex/util/text.hpp"
+
+namespace milex::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::ordered_json;
+
+bool is_yaml(const fs::path& path) {
+    const auto ext = path.extension().string();
+    return ext == ".yaml" || ext == ".yml";
+}
+
+YAML::Node to_yaml(const ordered_json& value) {
+    if (value.is_object()) {
+        YAML::Node node(YAML::NodeType::Map);
+        for (const auto& [key, item] : value.items()) node[key] = to_yaml(item);
+        return node;
+    }
+    if (value.is_array()) {
+        YAML::Node node(YAML::NodeType::Sequence);
+        for (const auto& item : value) node.push_back(to_yaml(item));
+        return node;
+    }
+    if (value.is_string()) return YAML::Node(value.get<std::string>());
+    if (value.is_null()) return YAML::Node(YAML::NodeType::Null);
+    return YAML::Node(value.dump());
+}
+
+std::string serialise(const ordered_json& root, const fs::path& path) {
+    if (!is_yaml(path)) return root.dump(4) + "\n";
+    YAML::Emitter out;
+    out << to_yaml(root);
+    return std::string(out.c_str()) + "\n";
+}
+
+/// The editor a user expects: $VISUAL, $EDITOR, git's core.editor, else nano.
+std::string editor() {
+    for (const char* var : {"VISUAL", "EDITOR"}) {
+        if (auto value = util::environment_variable(var); value && !util::trim(*value).empty()) return *value;
+    }
+    util::ProcessOptions options;
+    options.timeout = std::chrono::seconds(5);
+    if (auto git = util::run_process({"git", "config", "core.editor"}, options); git && git->succeeded()) {
+        std::string value(util::trim(git->out));
+        if (!value.empty()) return value;
+    }
+    return "nano";
+}
+
+/// Makes each machine's folders; done before the config is saved, so that a path that cannot
+/// be made leaves the config as it was.
+void make_folders(const model::Config& config) {
+    transport::LocalTransport here;
+    for (const auto& machine : config.machines) {
+        if (machine.remote()) continue;
+        try {
+            store::create_layout(here, machine.path);
+        } catch (const Error& e) {
+            throw Error(fmt::format("machine \"{}\": {}; choose a \"path\" you can write to", machine.name, e.what()));
+        }
+    }
+}
+
+/// Saves a validated config atomically, then says what is ready and puts MILEX into ~/.bashrc.
+void save_and_set_up(const fs::path& path, const std::string& text, const model::Config& config) {
+    make_folders(config);
+    if (auto written = util::write_file_atomic(path, text, fs::perms(0600)); !written) throw Error(written.error());
+    std::cout << fmt::format("milex-configuration: saved {}\n", model::display_path(path));
+    for (const auto& machine : config.machines) {
+        if (machine.remote())
+            std::cout << fmt::format("milex-configuration: machine \"{}\" is remote; its set-up over SSH is not "
+                                     "built into this milex yet\n",
+                                     machine.name);
+        else
+            std::cout << fmt::format("milex-configuration: machine \"{}\": {} ready ({})\n", machine.name,
+                                     model::display_path(machine.path), util::join(store::layout_directories(), " "));
+    }
+    auto bashrc = util::expand_path("~/.bashrc");
+    if (!bashrc) throw Error(bashrc.error());
+    switch (store::ensure_milex_line(*bashrc, config.local().path)) {
+    case store::BashrcChange::added:
+        std::cout << fmt::format("milex-configuration: added export MILEX={} to ~/.bashrc\n", config.local().path);
+        break;
+    case store::BashrcChange::updated:
+        std::cout << fmt::format("milex-configuration: set export MILEX={} in ~/.bashrc\n", config.local().path);
+        break;
+    case store::BashrcChange::unchanged:
+        break;
+    }
+}
+
+/// Applies `machine.key=value` (or `machine.sbatch.option=value`) to the document's tree. An
+/// empty value removes the key.
+void apply_setting(ordered_json& root, const std::string& setting) {
+    const auto eq = setting.find('=');
+    const std::string key_path = setting.substr(0, eq);
+    const auto parts = util::split(key_path, '.');
+    if (eq == std::string::npos || parts.size() < 2 || parts.size() > 3 ||
+        std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); }) ||
+        (parts.size() == 3 && parts[1] != "sbatch"))
+        throw UsageError(fmt::format("--set \"{}\": use machine.key=value (e.g. local.path=~/milex) or "
+                                     "machine.sbatch.option=value",
+                                     setting));
+    const std::string value = setting.substr(eq + 1);
+    if (!root.contains(parts[0])) root[parts[0]] = ordered_json::object();
+    ordered_json* target = &root[parts[0]];
+    if (!target->is_object())
+        throw UsageError(fmt::format("--set \"{}\": machine \"{}\" is not an object in the config", setting, parts[0]));
+    std::string key = parts[1];
+    if (parts.size() == 3) {
+        if (!target->contains("sbatch") || !(*target)["sbatch"].is_object()) (*target)["sbatch"] = ordered_json::object();
+        target = &(*target)["sbatch"];
+        key = parts[2];
+    }
+    if (value.empty()) {
+        target->erase(key);
+        return;
+    }
+    if (key == "port") {
+        try {
+            size_t used = 0;
+            int port = std::stoi(value, &used);
+            if (used == value.size()) {
+                (*target)[key] = port;
+                return;
+            }
+        } catch (const std::exception&) {
+        }
+        throw UsageError(fmt::format("--set \"{}\": port must be a number", setting));
+    }
+    if (key == "modules") {
+        ordered_json list = ordered_json::array();
+        for (const auto& module : util::split(value, ',')) list.push_back(std::string(util::trim(module)));
+        (*target)[key] = list;
+        return;
+    }
+    (*target)[key] = value;
+}
+
+int set_settings(const fs::path& path, const std::vector<std::string>& settings) {
+    util::Document document;
+    document.source = model::display_path(path);
+    document.root = ordered_json::object();
+    std::error_code ec;
+    if (fs::exists(path, ec)) {
+        auto text = util::read_file(path);
+        if (!text) throw Error(text.error());
+        auto parsed = util::parse_document(*text, model::display_path(path));
+        if (!parsed) throw Error(parsed.error());
+        document = std::move(*parsed);
+    }
+    for (const auto& setting : settings) apply_setting(document.root, setting);
+    const std::string text = serialise(document.root, path);
+    // Validated as it will be read back, so the error lines point at the file's lines.
+    auto reread = util::parse_document(text, model::display_path(path));
+    if (!reread) throw Error(reread.error());
+    const model::Config config = model::config_from_document(std::move(*reread));
+    save_and_set_up(path, text, config);
+    return 0;
+}
+
+int edit(const fs::path& path) {
+    std::error_code ec;
+    const bool existed = fs::exists(path, ec);
+    std::string original = model::example_config();
+    if (existed) {
+        auto text = util::read_file(path);
+        if (!text) throw Error(text.error());
+        original = std::move(*text);
+    }
+    // The copy is edited, so the real file only ever holds a config that passed validation.
+    const char* tmpdir = std::getenv("TMPDIR");
+    std::string pattern = fmt::format("{}/milexconfig.XXXXXX{}", tmpdir && *tmpdir ? tmpdir : "/tmp",
+                                      is_yaml(path) ? ".yaml" : ".json");
+    int fd = ::mkstemps(pattern.data(), static_cast<int>(is_yaml(path) ? 5 : 5));
+    if (fd < 0) throw Error(fmt::format("cannot create a temporary file in {}", tmpdir && *tmpdir ? tmpdir : "/tmp"));
+    ::close(fd);
+    const fs::path copy = pattern;
+    if (auto written = util::write_file_atomic(copy, original, fs::perms(0600)); !written) throw Error(written.error());
+
+    const std::string command = editor();
+    for (;;) {
+        // Through sh, as git does, so that EDITOR="code --wait" works.
+        auto status = util::run_interactive({"/bin/sh", "-c", command + " \"$@\"", "milex-configuration", copy.string()});
+        if (!status) throw Error(fmt::format("cannot start the editor \"{}\": {}", command, status.error()));
+        if (*status != 0)
+            throw Error(fmt::format("the editor \"{}\" exited with status {}; {} is unchanged (your edit is in {})",
+                                    command, *status, model::display_path(path), copy.string()));
+        auto text = util::read_file(copy);
+        if (!text) throw Error(text.error());
+        if (existed && *text == original) {
+            fs::remove(copy, ec);
+            std::cout << fmt::format("milex-configuration: no changes to {}\n", model::display_path(path));
+            return 0;
+        }
+        try {
+            auto document = util::parse_document(*text, model::display_path(path));
+            if (!document) throw Error(document.error());
+            const model::Config config = model::config_from_document(std::move(*document));
+            save_and_set_up(path, *text, config);
+            fs::remove(copy, ec);
+            return 0;
+        } catch (const Error& e) {
+            for (const auto& line : e.lines()) std::cerr << "milex: error: " << line << "\n";
+            if (!interactive())
+                throw Error(fmt::format("{} is unchanged; your edit is kept in {}", model::display_path(path),
+                                        copy.string()));
+            if (!ask_yes_no("edit again?", true)) {
+                std::cerr << fmt::format("milex-configuration: {} is unchanged; your edit is kept in {}\n",
+                                         model::display_path(path), copy.string());
+                return 1;
+            }
+        }
+    }
+}
+
+} // namespace
+
+int configuration_command(const Args& args) {
+    CLI::App app{"Edit the machine config in your editor, validated on save; or show, check or set it.\n"
+                 "The file is $MILEX_CONFIG, else ~/.milexconfig.",
+                 "milex-configuration"};
+    bool show = false, check = false;
+    std::vector<std::string> settings;
+    app.add_flag("--show", show, "print the config with paths expanded");
+    app.add_flag("--check", check, "validate the config and report every problem");
+    app.add_option("--set", settings, "set machine.key=value (or machine.sbatch.option=value); repeatable")
+        ->allow_extra_args(false);
+    std::vector<std::string> extras;
+    if (auto done = parse(app, args, extras)) return *done;
+    refuse_extras(app, extras);
+
+    const fs::path path = model::config_path();
+    if (show) {
+        const model::Config config = model::load_config(path);
+        ordered_json out = ordered_json::object();
+        for (const auto& machine : config.machines) out[machine.name] = machine.to_json();
+        std::cout << out.dump(4) << "\n";
+        return 0;
+    }
+    if (check) {
+        const model::Config config = model::load_config(path);
+        std::cout << fmt::format("{}: ok ({} machine{}: {})\n", model::display_path(path), config.machines.size(),
+                                 config.machines.size() == 1 ? "" : "s", util::join(config.names(), ", "));
+        return 0;
+    }
+    if (!settings.empty()) return set_settings(path, settings);
+    return edit(path);
+}
+
+} // namespace milex::cli

@@ -1,0 +1,89 @@
+#include <csignal>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "milex/cli/commands.hpp"
+#include "milex/util/error.hpp"
+#include "milex/util/text.hpp"
+#include "milex/version.hpp"
+
+namespace milex::cli {
+
+namespace {
+
+struct Command {
+    const char* name;
+    const char* summary;
+    int (*run)(const Args&);
+};
+
+// The one table of commands; `milex-<name>` and `milex <name>` reach the same function.
+const Command k_commands[] = {
+    {"schedule", "describe a job with its application's -cli and save it in a bundle", schedule_command},
+    {"run", "submit a bundle to a machine, in dependency order", run_command},
+    {"submit", "the same as run (the Python milex's name)", run_command},
+    {"configuration", "edit, check, show or set the machine config", configuration_command},
+};
+
+std::vector<std::string> command_names() {
+    std::vector<std::string> names;
+    for (const auto& c : k_commands) names.emplace_back(c.name);
+    return names;
+}
+
+int usage(std::ostream& out) {
+    out << "usage: milex <command> [flags]   (or milex-<command> [flags])\n\ncommands:\n";
+    for (const auto& c : k_commands) out << fmt::format("  {:<15} {}\n", c.name, c.summary);
+    out << "\nmilex <command> --help shows a command's flags.\n";
+    return 0;
+}
+
+void print_error(const Error& e) {
+    for (const auto& line : e.lines()) std::cerr << "milex: error: " << line << "\n";
+    if (!util::trim(e.details()).empty()) {
+        for (const auto& line : util::split(util::trim(e.details()), '\n')) std::cerr << "    " << line << "\n";
+    }
+}
+
+int dispatch(int argc, char** argv) {
+    std::string self = argc > 0 ? argv[0] : "milex";
+    self = self.substr(self.find_last_of('/') + 1);
+    Args args(argv + std::min(argc, 1), argv + argc);
+
+    std::string name;
+    if (self.starts_with("milex-")) {
+        name = self.substr(6);
+    } else {
+        if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") return usage(std::cout);
+        if (args[0] == "--version" || args[0] == "version") {
+            std::cout << "milex " << version() << "\n";
+            return 0;
+        }
+        name = args[0];
+        args.erase(args.begin());
+    }
+    for (const auto& command : k_commands) {
+        if (name == command.name) return command.run(args);
+    }
+    throw UsageError(fmt::format("unknown command \"{}\"{}; run milex --help for the list", name,
+                                 util::did_you_mean(name, command_names())));
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    // A closed pipe (milex … | head) is a write error to handle, not a signal to die of.
+    std::signal(SIGPIPE, SIG_IGN);
+    try {
+        return dispatch(argc, argv);
+    } catch (const Error& e) {
+        print_error(e);
+        return e.exit_code();
+    } catch (const std::exception& e) {
+        std::cerr << "milex: error: " << e.what() << "\n";
+        return 1;
+    }
+}
+
+} // namespace milex::cli

@@ -1,0 +1,152 @@
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "milex/cli/commands.hpp"
+#include "milex/cli/flags.hpp"
+#include "milex/cli/run.hpp"
+#include "milex/graph/order.hpp"
+#include "milex/introspect/cli_protocol.hpp"
+#include "milex/store/bundle_store.hpp"
+#include "milex/util/error.hpp"
+#include "milex/util/file.hpp"
+#include "milex/util/text.hpp"
+
+namespace milex::cli {
+
+namespace {
+
+struct ScheduleFlags {
+    std::string app;
+    std::optional<std::string> bundle_name;
+    std::optional<std::string> job_name;
+    bool append = false;
+    std::vector<std::string> dependencies;
+    std::vector<std::string> pre_commands;
+    bool run_now = false;
+    RunFlags run;
+    /// key → (flag as typed, value), in the order of the upstream `slurm` section
+    std::vector<std::pair<std::string, std::optional<std::string>>> slurm = {
+        {"array", {}}, {"tasks", {}}, {"cpus_per_task", {}}, {"gres", {}}, {"mem", {}}, {"time", {}}, {"partition", {}},
+    };
+};
+
+/// A hint for when the application refused an argument that looks like a misspelt milex flag
+/// (it reached the application because milex did not know it).
+std::string misspelt_flag_hint(const CLI::App& app, const std::vector<std::string>& app_args) {
+    const auto flags = flag_names(app);
+    for (const auto& arg : app_args) {
+        if (!arg.starts_with("--")) continue;
+        const std::string flag = arg.substr(0, arg.find('='));
+        if (std::find(flags.begin(), flags.end(), flag) != flags.end()) continue;
+        if (auto close = util::closest_match(flag, flags))
+            return fmt::format(" ({} went to the application; did you mean milex's {}?)", flag, *close);
+    }
+    return {};
+}
+
+model::Job make_job(const ScheduleFlags& flags, nlohmann::ordered_json script_args) {
+    model::Job job;
+    job.name = flags.job_name.value_or(flags.app);
+    job.script = flags.app;
+    job.script_args = std::move(script_args);
+    job.dependencies = flags.dependencies;
+    job.pre_commands = flags.pre_commands;
+    for (const auto& [key, value] : flags.slurm)
+        if (value) job.slurm.push_back({key, *value});
+    return job;
+}
+
+} // namespace
+
+int schedule_command(const Args& all_args) {
+    CLI::App app{"Describe a job with its application's -cli and save it in a bundle.\n"
+                 "Every argument milex does not know goes, in order, to the application; after -- all of them do.",
+                 "milex-schedule"};
+    ScheduleFlags flags;
+    app.add_option("application", flags.app, "the application; APPLICATION-cli must be on PATH")->required();
+    app.add_option("--name", flags.bundle_name, "bundle name (default: the application's name)");
+    app.add_option("--job_name,--job-name", flags.job_name, "job name in the bundle (default: the application's name)");
+    app.add_flag("--append", flags.append, "add the job to the newest bundle of that name instead of a new bundle");
+    app.add_option("--dependencies", flags.dependencies, "jobs of the bundle this job runs after")->expected(1, -1);
+    app.add_option("--pre-commands,--pre_commands", flags.pre_commands, "shell commands run before the application")
+        ->expected(1, -1);
+    for (auto& [key, value] : flags.slurm) {
+        std::string names = "--" + key;
+        if (key.find('_') != std::string::npos) {
+            std::string dashed = key;
+            std::replace(dashed.begin(), dashed.end(), '_', '-');
+            names += ",--" + dashed;
+        }
+        app.add_option(names, value)->group("SLURM (the job's resources)");
+    }
+    app.add_flag("--run-now,--run_now,--submit", flags.run_now, "submit the bundle to --machine right away");
+    flags.run.machine.add_to(app);
+    app.add_flag("--dry-run,--dry_run", flags.run.dry_run, "with --run-now: print what would be submitted");
+    app.add_flag("--again", flags.run.again, "with --run-now: submit even if this bundle ran there before");
+
+    // Everything after "--" belongs to the application, whatever it looks like.
+    auto split = std::find(all_args.begin(), all_args.end(), "--");
+    std::vector<std::string> ours(all_args.begin(), split);
+    std::vector<std::string> app_args;
+    if (auto done = parse(app, ours, app_args)) return *done;
+    if (split != all_args.end()) app_args.insert(app_args.end(), split + 1, all_args.end());
+
+    std::vector<std::string> problems;
+    if (auto wrong = model::name_problem(flags.bundle_name.value_or(flags.app), "bundle"); !wrong.empty())
+        problems.push_back("--name: " + wrong);
+    if (auto wrong = model::name_problem(flags.job_name.value_or(flags.app), "job"); !wrong.empty())
+        problems.push_back("--job_name: " + wrong);
+    for (const auto& [key, value] : flags.slurm) {
+        if (!value) continue;
+        if (auto wrong = model::check_slurm_value(key, *value)) problems.push_back(fmt::format("--{} {}", key, *wrong));
+    }
+    if (!problems.empty()) throw Error(problems, 2);
+
+    const model::Config config = model::load_config(model::config_path());
+    if (flags.run_now) flags.run.machine.resolve(config);  // an unknown --machine stops us before anything is written
+
+    nlohmann::ordered_json script_args;
+    try {
+        script_args = introspect::describe_arguments(flags.app, app_args, introspect::cli_timeout());
+    } catch (const Error& e) {
+        throw Error(e.lines().front() + misspelt_flag_hint(app, app_args)).with_details(e.details());
+    }
+    model::Job job = make_job(flags, std::move(script_args));
+
+    const std::string jobs_dir = config.local().path + "/jobs";
+    if (auto made = util::make_directories(jobs_dir); !made)
+        throw Error(fmt::format("machine \"local\": {}; fix its \"path\" with milex-configuration", made.error()));
+    store::BundleStore bundles(jobs_dir);
+    const std::string bundle_name = flags.bundle_name.value_or(flags.app);
+    const auto now = std::chrono::system_clock::now();
+    std::filesystem::path written;
+    std::string job_name = job.name;
+    if (flags.append) {
+        const auto clash = flags.job_name ? store::NameClash::refuse : store::NameClash::rename;
+        auto result = bundles.append(
+            bundle_name,
+            [&](const model::Bundle& bundle) {
+                graph::check_dependencies(bundle, job, bundle_name);
+                return job;
+            },
+            clash, now);
+        written = result.path;
+        job_name = result.job_name;
+        if (job_name != job.name)
+            std::cerr << fmt::format("milex-schedule: bundle \"{}\" already has a job \"{}\"; this one is \"{}\"\n",
+                                     bundle_name, job.name, job_name);
+    } else {
+        graph::check_dependencies(model::Bundle{}, job, bundle_name);
+        model::Bundle bundle;
+        bundle.jobs.push_back(job);
+        written = bundles.create(bundle_name, bundle, now).path;
+    }
+    std::cout << fmt::format("milex-schedule: saved job \"{}\" in {}\n", job_name, model::display_path(written))
+              << std::flush;
+
+    if (flags.run_now) return run_bundle(config, written.string(), flags.run);
+    return 0;
+}
+
+} // namespace milex::cli

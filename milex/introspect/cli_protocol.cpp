@@ -1,0 +1,84 @@
+#include "milex/introspect/cli_protocol.hpp"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "milex/util/error.hpp"
+#include "milex/util/path.hpp"
+#include "milex/util/process.hpp"
+#include "milex/util/text.hpp"
+
+namespace milex::introspect {
+
+std::chrono::milliseconds cli_timeout() {
+    if (auto text = util::environment_variable("MILEX_CLI_TIMEOUT")) {
+        try {
+            double seconds = std::stod(*text);
+            if (seconds > 0) return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+        } catch (const std::exception&) {
+        }
+        throw Error(fmt::format("MILEX_CLI_TIMEOUT=\"{}\" is not a number of seconds", *text));
+    }
+    return std::chrono::seconds(60);
+}
+
+nlohmann::ordered_json describe_arguments(const std::string& app, const std::vector<std::string>& args,
+                                          std::chrono::milliseconds timeout) {
+    const std::string program = app + "-cli";
+    auto found = util::find_on_path(program);
+    if (!found)
+        throw Error(fmt::format("{} is not on PATH; install the application \"{}\" so that both {} and {} are "
+                                "found (a Python package declares them in [project.scripts])",
+                                program, app, app, program));
+
+    std::vector<std::string> argv{found->string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    util::ProcessOptions options;
+    options.timeout = timeout;
+    auto result = util::run_process(argv, options);
+    if (!result) throw Error(fmt::format("cannot run {}", result.error()));
+    if (result->timed_out)
+        throw Error(fmt::format("{} {}; it should only parse its arguments (raise MILEX_CLI_TIMEOUT if it must be "
+                                "slow)",
+                                program, result->describe_end(timeout)));
+    if (!result->succeeded()) {
+        std::string reason = util::last_line(result->err);
+        throw Error(fmt::format("{} {}{}", program, result->describe_end(timeout), reason.empty() ? "" : ": " + reason))
+            .with_details(result->err);
+    }
+
+    nlohmann::ordered_json parsed;
+    try {
+        parsed = nlohmann::ordered_json::parse(result->out);
+    } catch (const nlohmann::json::exception&) {
+        std::string got = std::string(util::trim(result->out));
+        throw Error(fmt::format("{} printed {}; it must print its parsed arguments as one JSON object, e.g. "
+                                "print(json.dumps(vars(args)))",
+                                program, got.empty() ? "nothing" : "\"" + util::excerpt(got) + "\", not JSON"))
+            .with_details(result->err);
+    }
+    if (!parsed.is_object())
+        throw Error(fmt::format("{} printed {} instead of a JSON object of arguments", program,
+                                util::excerpt(parsed.dump())));
+    return parsed;
+}
+
+std::string application_commit(const std::string& app) {
+    auto found = util::find_on_path(app);
+    if (!found) return {};
+    std::error_code ec;
+    auto real = std::filesystem::canonical(*found, ec);
+    if (ec) return {};
+    const auto dir = real.parent_path().string();
+    util::ProcessOptions options;
+    options.timeout = std::chrono::seconds(5);
+    auto head = util::run_process({"git", "-C", dir, "rev-parse", "HEAD"}, options);
+    if (!head || !head->succeeded()) return {};
+    std::string commit(util::trim(head->out));
+    auto status = util::run_process({"git", "-C", dir, "status", "--porcelain", "--untracked-files=no"}, options);
+    if (status && status->succeeded() && !util::trim(status->out).empty()) commit += "-dirty";
+    return commit;
+}
+
+} // namespace milex::introspect

@@ -1,0 +1,25 @@
+#pragma once
+/// The -cli protocol: `APP-cli ARGS…` prints the application's parsed arguments as one JSON
+/// object. milex runs it once, without a shell, with the arguments exactly as given.
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace milex::introspect {
+
+/// How long an application's -cli may take: $MILEX_CLI_TIMEOUT seconds, else 60.
+std::chrono::milliseconds cli_timeout();
+
+/// Runs `<app>-cli args…` and returns the object it printed. Throws Error when the program is
+/// missing, fails (its stderr comes along as details), prints anything but one JSON object, or
+/// runs past `timeout`.
+nlohmann::ordered_json describe_arguments(const std::string& app, const std::vector<std::string>& args,
+                                          std::chrono::milliseconds timeout);
+
+/// The git commit (`abc123…`, with `-dirty` when the tree has changes) of the repository the
+/// application's executable lives in, or an empty string; recorded with each run.
+std::string application_commit(const std::string& app);
+
+} // namespace milex::introspect

@@ -1,0 +1,176 @@
+#include "milex/model/bundle.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "milex/util/error.hpp"
+#include "milex/util/text.hpp"
+
+namespace milex::model {
+
+using nlohmann::ordered_json;
+
+namespace {
+
+const std::vector<std::string>& job_keys() {
+    static const std::vector<std::string> keys = {"name",         "script",        "script_args", "dependencies",
+                                                  "pre_commands", "pre-commands",  "slurm",       "id"};
+    return keys;
+}
+
+/// Validation of one job; problems are appended as `source: job "X": …`.
+class JobReader {
+public:
+    JobReader(const std::string& source, std::vector<std::string>& problems) : m_source(source), m_problems(problems) {}
+
+    std::optional<Job> read(const std::string& key, const ordered_json& value) {
+        m_job = key;
+        if (auto wrong = name_problem(key, "job"); !wrong.empty()) problem(wrong);
+        if (!value.is_object()) {
+            problem("must be an object with at least \"script\"");
+            return std::nullopt;
+        }
+        Job job;
+        job.name = key;
+        bool dashed_pre_commands = false, plain_pre_commands = false;
+        for (const auto& [k, v] : value.items()) {
+            if (k == "name") {
+                if (!v.is_null() && v != key)
+                    problem(fmt::format("has \"name\": {} but is stored under \"{}\"; make them the same", v.dump(), key));
+            } else if (k == "script") {
+                if (!v.is_string() || v.get<std::string>().empty())
+                    problem("\"script\" must name the application, e.g. \"train\"");
+                else
+                    job.script = v.get<std::string>();
+            } else if (k == "script_args") {
+                if (v.is_object()) job.script_args = v;
+                else if (!v.is_null()) problem("\"script_args\" must be an object of the application's arguments");
+            } else if (k == "dependencies") {
+                job.dependencies = strings(v, "dependencies", "job names");
+            } else if (k == "pre_commands" || k == "pre-commands") {
+                (k == "pre_commands" ? plain_pre_commands : dashed_pre_commands) = true;
+                auto commands = strings(v, k, "shell commands");
+                job.pre_commands.insert(job.pre_commands.end(), commands.begin(), commands.end());
+            } else if (k == "slurm") {
+                job.slurm = slurm(v);
+            } else if (k == "id") {
+                // The Python milex wrote the last SLURM id into the bundle; run records keep it now.
+            } else {
+                problem(fmt::format("unknown key \"{}\"{}", k, util::did_you_mean(k, job_keys())));
+            }
+        }
+        if (plain_pre_commands && dashed_pre_commands)
+            problem("has both \"pre_commands\" and \"pre-commands\"; keep one");
+        if (!value.contains("script")) problem("has no \"script\"; add the application's name, e.g. \"script\": \"train\"");
+        return job;
+    }
+
+private:
+    void problem(const std::string& message) {
+        m_problems.push_back(fmt::format("{}: job \"{}\" {}", m_source, m_job, message));
+    }
+
+    std::vector<std::string> strings(const ordered_json& v, const std::string& key, const char* what) {
+        std::vector<std::string> out;
+        if (v.is_null()) return out;
+        if (v.is_string()) return {v.get<std::string>()};
+        if (v.is_array() && std::all_of(v.begin(), v.end(), [](const ordered_json& x) { return x.is_string(); })) {
+            for (const auto& x : v) out.push_back(x.get<std::string>());
+            return out;
+        }
+        problem(fmt::format("\"{}\" must be a list of {}", key, what));
+        return out;
+    }
+
+    SlurmOptions slurm(const ordered_json& v) {
+        SlurmOptions out;
+        if (v.is_null()) return out;
+        if (!v.is_object()) {
+            problem("\"slurm\" must be an object such as {\"time\": \"01:00:00\"}");
+            return out;
+        }
+        const auto& known = known_slurm_keys(OptionOwner::job);
+        for (const auto& [key, value] : v.items()) {
+            if (value.is_null()) continue;  // the Python milex writes every key, null when unset
+            if (key == "account") {
+                problem("\"slurm\" has \"account\", which belongs to the machine: set \"slurm_account\" in the "
+                        "machine config so the bundle stays shareable");
+                continue;
+            }
+            if (std::find(known.begin(), known.end(), key) == known.end()) {
+                // Suggested among the machine's keys too: "acount" means account, which then gets
+                // its own explanation.
+                problem(fmt::format("\"slurm\" has unknown option \"{}\"{}", key,
+                                    util::did_you_mean(key, known_slurm_keys(OptionOwner::machine))));
+                continue;
+            }
+            std::string text;
+            if (value.is_string()) text = value.get<std::string>();
+            else if (value.is_number_integer()) text = std::to_string(value.get<long long>());
+            else {
+                problem(fmt::format("slurm \"{}\" must be a string or a whole number", key));
+                continue;
+            }
+            if (auto wrong = check_slurm_value(key, text)) problem(fmt::format("slurm \"{}\" {}", key, *wrong));
+            else set_option(out, key, text);
+        }
+        return out;
+    }
+
+    const std::string& m_source;
+    std::vector<std::string>& m_problems;
+    std::string m_job;
+};
+
+} // namespace
+
+const Job* Bundle::find(const std::string& name) const {
+    for (const auto& job : jobs)
+        if (job.name == name) return &job;
+    return nullptr;
+}
+
+std::vector<std::string> Bundle::names() const {
+    std::vector<std::string> out;
+    out.reserve(jobs.size());
+    for (const auto& job : jobs) out.push_back(job.name);
+    return out;
+}
+
+ordered_json Bundle::to_json() const {
+    ordered_json j = ordered_json::object();
+    for (const auto& job : jobs) j[job.name] = job.to_json();
+    return j;
+}
+
+std::string Bundle::dump() const { return to_json().dump(4) + "\n"; }
+
+Bundle bundle_from_json(const ordered_json& root, const std::string& source) {
+    if (!root.is_object())
+        throw Error(fmt::format("{}: a bundle must be a JSON object of jobs keyed by name", source));
+    std::vector<std::string> problems;
+    JobReader reader(source, problems);
+    Bundle bundle;
+    bundle.jobs.reserve(root.size());
+    for (const auto& [name, value] : root.items()) {
+        if (auto job = reader.read(name, value)) bundle.jobs.push_back(std::move(*job));
+    }
+    if (root.empty()) problems.push_back(fmt::format("{}: the bundle has no jobs", source));
+    if (!problems.empty()) throw Error(problems);
+    return bundle;
+}
+
+Bundle parse_bundle(const std::string& text, const std::string& source) {
+    ordered_json root;
+    try {
+        root = ordered_json::parse(text);
+    } catch (const ordered_json::parse_error& e) {
+        std::string what = e.what();
+        auto at = what.find("parse error");
+        throw Error(fmt::format("{}: invalid JSON: {}", source, at == std::string::npos ? what : what.substr(at)));
+    }
+    return bundle_from_json(root, source);
+}
+
+} // namespace milex::model

@@ -1,0 +1,121 @@
+#include <doctest/doctest.h>
+
+#include "milex/model/bundle.hpp"
+#include "milex/util/error.hpp"
+#include "unit/support.hpp"
+
+using namespace milex;
+using namespace milex::model;
+
+namespace {
+std::vector<std::string> problems(const std::string& text) {
+    try {
+        parse_bundle(text, "b.json");
+    } catch (const Error& e) {
+        return e.lines();
+    }
+    return {};
+}
+} // namespace
+
+TEST_CASE("a bundle written by the Python milex is read: dashed pre-commands, nulls, trailing name") {
+    auto bundle = parse_bundle(R"({
+    "second": {
+        "script": "milex-example",
+        "script_args": {"message": "two"},
+        "dependencies": ["first"],
+        "pre-commands": ["echo pre"],
+        "slurm": {"array": null, "tasks": null, "cpus_per_task": 2, "gres": null, "mem": null, "time": "00:05:00"},
+        "name": "second"
+    },
+    "first": {
+        "script": "milex-example",
+        "script_args": {},
+        "dependencies": null,
+        "pre-commands": null,
+        "slurm": {"array": null, "tasks": null, "cpus_per_task": null, "gres": null, "mem": null, "time": "10"},
+        "name": "first",
+        "id": "1234"
+    }
+})",
+                               "b.json");
+    REQUIRE(bundle.jobs.size() == 2);
+    const Job& second = bundle.jobs[0];
+    CHECK(second.name == "second");
+    CHECK(second.pre_commands == std::vector<std::string>{"echo pre"});
+    CHECK(second.dependencies == std::vector<std::string>{"first"});
+    CHECK(second.slurm == SlurmOptions{{"cpus_per_task", "2"}, {"time", "00:05:00"}});
+    CHECK(bundle.jobs[1].dependencies.empty());
+}
+
+TEST_CASE("milex writes bundles the way it reads them") {
+    Job job;
+    job.name = "A";
+    job.script = "train";
+    job.script_args = {{"lr", 0.1}, {"name", "x y"}};
+    job.dependencies = {};
+    job.pre_commands = {"module load cuda"};
+    job.slurm = {{"time", "01:00:00"}};
+    Bundle bundle;
+    bundle.jobs.push_back(job);
+    const std::string text = bundle.dump();
+    CHECK(text == R"({
+    "A": {
+        "name": "A",
+        "script": "train",
+        "script_args": {
+            "lr": 0.1,
+            "name": "x y"
+        },
+        "dependencies": [],
+        "pre_commands": [
+            "module load cuda"
+        ],
+        "slurm": {
+            "time": "01:00:00"
+        }
+    }
+}
+)");
+    CHECK(parse_bundle(text, "b.json").to_json() == bundle.to_json());
+}
+
+TEST_CASE("every problem of a bundle is reported together, by job") {
+    CHECK(problems(R"({
+    "A": {"script": "x", "slurm": {"time": "1h", "acount": "y", "account": "z"}, "dependncies": []},
+    "B": {"script_args": [], "pre_commands": "echo", "pre-commands": []},
+    "C D": {"script": "x"},
+    "E": 3
+})") == std::vector<std::string>{
+                "b.json: job \"A\" slurm \"time\" \"1h\" is not a SLURM time; use minutes, MM:SS, HH:MM:SS, D-HH, "
+                "D-HH:MM or D-HH:MM:SS (e.g. 01:30:00), or UNLIMITED",
+                "b.json: job \"A\" \"slurm\" has unknown option \"acount\" (did you mean \"account\"?)",
+                "b.json: job \"A\" \"slurm\" has \"account\", which belongs to the machine: set \"slurm_account\" in "
+                "the machine config so the bundle stays shareable",
+                "b.json: job \"A\" unknown key \"dependncies\" (did you mean \"dependencies\"?)",
+                "b.json: job \"B\" \"script_args\" must be an object of the application's arguments",
+                "b.json: job \"B\" has both \"pre_commands\" and \"pre-commands\"; keep one",
+                "b.json: job \"B\" has no \"script\"; add the application's name, e.g. \"script\": \"train\"",
+                "b.json: job \"C D\" job name \"C D\" may hold only letters, digits, '.', '+', '-' and '_'",
+                "b.json: job \"E\" must be an object with at least \"script\"",
+            });
+}
+
+TEST_CASE("a name stored under another key is refused") {
+    CHECK(problems(R"({"A": {"script": "x", "name": "B"}})") ==
+          std::vector<std::string>{"b.json: job \"A\" has \"name\": \"B\" but is stored under \"A\"; make them the same"});
+}
+
+TEST_CASE("invalid JSON and empty bundles are refused") {
+    CHECK(problems("{\"A\": ") == std::vector<std::string>{
+                                     "b.json: invalid JSON: parse error at line 1, column 7: syntax error while parsing "
+                                     "value - unexpected end of input; expected '[', '{', or a literal"});
+    CHECK(problems("{}") == std::vector<std::string>{"b.json: the bundle has no jobs"});
+}
+
+TEST_CASE("job and bundle names must fit in file names and #SBATCH lines") {
+    CHECK(name_problem("train-2.v1+x_y", "job").empty());
+    CHECK(name_problem("", "bundle") == "a bundle name cannot be empty");
+    CHECK(name_problem(".hidden", "bundle") == "bundle name \".hidden\" must not start with '.' or '-'");
+    CHECK(name_problem("a/b", "job") == "job name \"a/b\" may hold only letters, digits, '.', '+', '-' and '_'");
+}

@@ -1,0 +1,322 @@
+#include "milex/model/machine.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "milex/util/error.hpp"
+#include "milex/util/file.hpp"
+#include "milex/util/path.hpp"
+#include "milex/util/text.hpp"
+
+namespace milex::model {
+
+using nlohmann::ordered_json;
+
+namespace {
+
+const char* transport_name(TransportKind kind) {
+    switch (kind) {
+    case TransportKind::automatic:
+        return "auto";
+    case TransportKind::libssh2:
+        return "libssh2";
+    case TransportKind::openssh:
+        return "openssh";
+    }
+    return "auto";
+}
+
+const char* scheduler_name(SchedulerKind kind) { return kind == SchedulerKind::none ? "none" : "slurm"; }
+
+std::string type_name(const ordered_json& value) {
+    if (value.is_string()) return "a string";
+    if (value.is_number()) return "a number";
+    if (value.is_boolean()) return "true/false";
+    if (value.is_null()) return "null";
+    if (value.is_array()) return "a list";
+    return "an object";
+}
+
+/// Validation of one machine; problems are appended with their location.
+class MachineReader {
+public:
+    MachineReader(const util::Document& doc, std::vector<std::string>& problems) : m_doc(doc), m_problems(problems) {}
+
+    std::optional<Machine> read(const std::string& name, const ordered_json& value) {
+        const std::string pointer = util::child_pointer("", name);
+        m_pointer = pointer;
+        m_name = name;
+        if (!value.is_object()) {
+            problem(pointer, fmt::format("machine \"{}\" must be an object such as {{\"path\": \"~/milex\"}}, not {}",
+                                         name, type_name(value)));
+            return std::nullopt;
+        }
+        for (char c : name) {
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') {
+                problem(pointer, fmt::format("machine name \"{}\" may hold only letters, digits, '.', '-' and '_'", name));
+                break;
+            }
+        }
+        Machine m;
+        m.name = name;
+        for (const auto& [key, v] : value.items()) {
+            const std::string at = util::child_pointer(pointer, key);
+            if (key == "path") m.path = text(at, key, v);
+            else if (key == "env_command") m.env_command = text(at, key, v);
+            else if (key == "slurm_account") m.slurm_account = text(at, key, v);
+            else if (key == "hostname") m.hostname = text(at, key, v);
+            else if (key == "hosturl") m.hosturl = text(at, key, v);
+            else if (key == "username") m.username = text(at, key, v);
+            else if (key == "key_path") m.key_path = text(at, key, v);
+            else if (key == "partition") m.partition = text(at, key, v);
+            else if (key == "port") m.port = port(at, v);
+            else if (key == "transport") m.transport = transport(at, v);
+            else if (key == "scheduler") m.scheduler = scheduler(at, v);
+            else if (key == "modules") m.modules = modules(at, v);
+            else if (key == "sbatch") m.sbatch = sbatch(at, v);
+            else
+                problem(at, fmt::format("unknown key \"{}\" in machine \"{}\"{}", key, name,
+                                        util::did_you_mean(key, machine_keys())));
+        }
+        finish(m);
+        return m;
+    }
+
+private:
+    void problem(const std::string& pointer, const std::string& message) {
+        m_problems.push_back(fmt::format("{}: {}", m_doc.where(pointer), message));
+    }
+
+    std::string text(const std::string& at, const std::string& key, const ordered_json& v) {
+        if (v.is_null()) return {};
+        if (!v.is_string()) {
+            problem(at, fmt::format("machine \"{}\": \"{}\" must be a string, not {}", m_name, key, type_name(v)));
+            return {};
+        }
+        return v.get<std::string>();
+    }
+
+    std::optional<int> port(const std::string& at, const ordered_json& v) {
+        if (v.is_null()) return std::nullopt;
+        if (v.is_number_integer() && v.get<long long>() >= 1 && v.get<long long>() <= 65535) return v.get<int>();
+        problem(at, fmt::format("machine \"{}\": \"port\" must be a number from 1 to 65535", m_name));
+        return std::nullopt;
+    }
+
+    TransportKind transport(const std::string& at, const ordered_json& v) {
+        if (v == "auto" || v.is_null()) return TransportKind::automatic;
+        if (v == "libssh2") return TransportKind::libssh2;
+        if (v == "openssh") return TransportKind::openssh;
+        problem(at, fmt::format("machine \"{}\": \"transport\" must be \"auto\", \"libssh2\" or \"openssh\"", m_name));
+        return TransportKind::automatic;
+    }
+
+    SchedulerKind scheduler(const std::string& at, const ordered_json& v) {
+        if (v == "slurm" || v.is_null()) return SchedulerKind::slurm;
+        if (v == "none") return SchedulerKind::none;
+        problem(at, fmt::format("machine \"{}\": \"scheduler\" must be \"slurm\" or \"none\"", m_name));
+        return SchedulerKind::slurm;
+    }
+
+    std::vector<std::string> modules(const std::string& at, const ordered_json& v) {
+        std::vector<std::string> out;
+        if (v.is_string()) return {v.get<std::string>()};
+        if (v.is_array()) {
+            for (const auto& item : v) {
+                if (!item.is_string()) {
+                    problem(at, fmt::format("machine \"{}\": \"modules\" must be a list of module names", m_name));
+                    return {};
+                }
+                out.push_back(item.get<std::string>());
+            }
+            return out;
+        }
+        if (!v.is_null()) problem(at, fmt::format("machine \"{}\": \"modules\" must be a list of module names", m_name));
+        return out;
+    }
+
+    SlurmOptions sbatch(const std::string& at, const ordered_json& v) {
+        SlurmOptions out;
+        if (v.is_null()) return out;
+        if (!v.is_object()) {
+            problem(at, fmt::format("machine \"{}\": \"sbatch\" must be an object such as {{\"qos\": \"normal\"}}", m_name));
+            return out;
+        }
+        const auto& known = known_slurm_keys(OptionOwner::machine);
+        for (const auto& [key, value] : v.items()) {
+            const std::string option_at = util::child_pointer(at, key);
+            if (std::find(known.begin(), known.end(), key) == known.end()) {
+                problem(option_at, fmt::format("machine \"{}\": unknown sbatch option \"{}\"{}", m_name, key,
+                                               util::did_you_mean(key, known)));
+                continue;
+            }
+            std::string text_value;
+            if (value.is_string()) text_value = value.get<std::string>();
+            else if (value.is_number_integer()) text_value = std::to_string(value.get<long long>());
+            else if (value.is_null()) continue;
+            else {
+                problem(option_at, fmt::format("machine \"{}\": sbatch \"{}\" must be a string or a whole number",
+                                               m_name, key));
+                continue;
+            }
+            if (auto wrong = check_slurm_value(key, text_value))
+                problem(option_at, fmt::format("machine \"{}\": sbatch \"{}\" {}", m_name, key, *wrong));
+            else
+                set_option(out, key, text_value);
+        }
+        return out;
+    }
+
+    void finish(Machine& m) {
+        const std::string at = m_pointer;
+        if (m.path.empty()) {
+            problem(at, fmt::format("machine \"{}\" has no \"path\"; add \"path\": \"/where/milex/keeps/its/files\"", m_name));
+        } else if (!m.remote()) {
+            // On this host the path is ours to expand; on a remote one its shell does it.
+            auto expanded = util::expand_path(m.path);
+            const std::string path_at = util::child_pointer(at, "path");
+            if (!expanded) {
+                problem(path_at, fmt::format("machine \"{}\": \"path\": {}", m_name, expanded.error()));
+            } else if (expanded->empty() || (*expanded)[0] != '/') {
+                problem(path_at, fmt::format("machine \"{}\": \"path\" must be absolute (start with / or ~), not \"{}\"",
+                                             m_name, m.path));
+            } else {
+                m.path = std::filesystem::path(*expanded).lexically_normal().string();
+                if (m.path.size() > 1 && m.path.back() == '/') m.path.pop_back();
+            }
+        }
+        if (!m.remote()) {
+            auto needs_host = [&](const char* key, bool set) {
+                if (set)
+                    problem(util::child_pointer(at, key),
+                            fmt::format("machine \"{}\": \"{}\" needs \"hostname\" (an ssh alias) or \"hosturl\"",
+                                        m_name, key));
+            };
+            needs_host("username", !m.username.empty());
+            needs_host("key_path", !m.key_path.empty());
+            needs_host("port", m.port.has_value());
+            needs_host("transport", m.transport != TransportKind::automatic);
+        }
+    }
+
+    const util::Document& m_doc;
+    std::vector<std::string>& m_problems;
+    std::string m_pointer;
+    std::string m_name;
+};
+
+} // namespace
+
+const std::vector<std::string>& machine_keys() {
+    static const std::vector<std::string> keys = {
+        "path",      "env_command", "slurm_account", "hostname",  "hosturl", "username", "key_path",
+        "port",      "transport",   "scheduler",     "partition", "modules", "sbatch",
+    };
+    return keys;
+}
+
+ordered_json Machine::to_json() const {
+    ordered_json j = ordered_json::object();
+    j["path"] = path;
+    if (!env_command.empty()) j["env_command"] = env_command;
+    if (!slurm_account.empty()) j["slurm_account"] = slurm_account;
+    if (!hostname.empty()) j["hostname"] = hostname;
+    if (!hosturl.empty()) j["hosturl"] = hosturl;
+    if (!username.empty()) j["username"] = username;
+    if (!key_path.empty()) j["key_path"] = key_path;
+    if (port) j["port"] = *port;
+    if (remote()) j["transport"] = transport_name(transport);
+    j["scheduler"] = scheduler_name(scheduler);
+    if (!partition.empty()) j["partition"] = partition;
+    if (!modules.empty()) j["modules"] = modules;
+    if (!sbatch.empty()) {
+        ordered_json options = ordered_json::object();
+        for (const auto& option : sbatch) options[option.key] = option.value;
+        j["sbatch"] = options;
+    }
+    return j;
+}
+
+const Machine* Config::find(const std::string& name) const {
+    for (const auto& m : machines)
+        if (m.name == name) return &m;
+    return nullptr;
+}
+
+std::vector<std::string> Config::names() const {
+    std::vector<std::string> out;
+    for (const auto& m : machines) out.push_back(m.name);
+    return out;
+}
+
+const Machine& Config::get(const std::string& name) const {
+    if (const Machine* m = find(name)) return *m;
+    throw Error(fmt::format("unknown machine \"{}\"{}; {} has: {}", name, util::did_you_mean(name, names()),
+                            document.source, util::join(names(), ", ")));
+}
+
+Config config_from_document(util::Document document) {
+    std::vector<std::string> problems;
+    Config config;
+    const ordered_json& root = document.root;
+    if (!root.is_object()) {
+        throw Error(fmt::format("{}: the config must be a JSON object of machines, such as {{\"local\": {{\"path\": "
+                                "\"~/milex\"}}}}",
+                                document.where("")));
+    }
+    MachineReader reader(document, problems);
+    for (const auto& [name, value] : root.items()) {
+        if (auto machine = reader.read(name, value)) config.machines.push_back(std::move(*machine));
+    }
+    if (!root.contains("local"))
+        problems.push_back(fmt::format("{}: no \"local\" machine; add \"local\": {{\"path\": \"~/milex\"}} for this "
+                                       "computer",
+                                       document.source));
+    if (!problems.empty()) throw Error(problems);
+    config.document = std::move(document);
+    return config;
+}
+
+std::filesystem::path config_path() {
+    if (auto env = util::environment_variable("MILEX_CONFIG"); env && !env->empty()) return *env;
+    auto home = util::expand_path("~/.milexconfig");
+    if (!home) throw Error(home.error());
+    return *home;
+}
+
+std::string display_path(const std::filesystem::path& path) {
+    auto home = util::environment_variable("HOME");
+    std::string p = path.string();
+    if (home && !home->empty() && p.size() > home->size() && p.compare(0, home->size(), *home) == 0 &&
+        p[home->size()] == '/')
+        return "~" + p.substr(home->size());
+    return p;
+}
+
+Config load_config(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+        throw Error(fmt::format("no machine config at {}; run milex-configuration to create one (or set MILEX_CONFIG)",
+                                display_path(path)));
+    }
+    auto text = util::read_file(path);
+    if (!text) throw Error(text.error());
+    auto document = util::parse_document(*text, display_path(path));
+    if (!document) throw Error(document.error());
+    return config_from_document(std::move(*document));
+}
+
+std::string example_config() {
+    return R"({
+    "local": {
+        "path": "~/milex",
+        "env_command": "",
+        "slurm_account": ""
+    }
+}
+)";
+}
+
+} // namespace milex::model

@@ -1,0 +1,72 @@
+#pragma once
+/// The machine config (`~/.milexconfig`): where milex keeps its files and how it reaches each
+/// machine. The Python milex's files are read unchanged; the keys it did not have are additions.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "milex/model/slurm_options.hpp"
+#include "milex/util/document.hpp"
+
+namespace milex::model {
+
+enum class TransportKind { automatic, libssh2, openssh };
+enum class SchedulerKind { slurm, none };
+
+struct Machine {
+    std::string name;
+    /// Where milex keeps jobs/, slurm/, runs/ … on that machine. For a machine on this host `~`
+    /// and `$VARS` are already expanded; for a remote one they are kept for the remote shell.
+    std::string path;
+    std::string env_command;
+    std::string slurm_account;
+    std::string hostname;  ///< an ssh alias
+    std::string hosturl;
+    std::string username;
+    std::string key_path;
+    std::optional<int> port;
+    TransportKind transport = TransportKind::automatic;
+    SchedulerKind scheduler = SchedulerKind::slurm;
+    std::string partition;
+    std::vector<std::string> modules;
+    SlurmOptions sbatch;  ///< defaults for every job on this machine
+
+    bool remote() const { return !hostname.empty() || !hosturl.empty(); }
+    /// The machine as resolved, for the run record and `--show`.
+    nlohmann::ordered_json to_json() const;
+};
+
+struct Config {
+    util::Document document;  ///< the file as written, for --set
+    std::vector<Machine> machines;
+
+    const Machine* find(const std::string& name) const;
+    /// The machine called `name`; the error lists the known ones and suggests the closest.
+    const Machine& get(const std::string& name) const;
+    const Machine& local() const { return get("local"); }
+    std::vector<std::string> names() const;
+};
+
+/// Every key a machine may have.
+const std::vector<std::string>& machine_keys();
+
+/// Validates a parsed config and returns its machines. Every problem of the file is collected
+/// and thrown together as one Error, each line prefixed with `file:line:`.
+Config config_from_document(util::Document document);
+
+/// `$MILEX_CONFIG`, else `~/.milexconfig`.
+std::filesystem::path config_path();
+
+/// Reads and validates the config file. A missing file is an error that says how to make one.
+Config load_config(const std::filesystem::path& path);
+
+/// The path as shown to users: `~/.milexconfig` rather than `/home/ada/.milexconfig`.
+std::string display_path(const std::filesystem::path& path);
+
+/// The starting config written when there is none: a `local` machine under ~/milex.
+std::string example_config();
+
+} // namespace milex::model

@@ -1,0 +1,161 @@
+#include <doctest/doctest.h>
+
+#include "milex/model/machine.hpp"
+#include "milex/util/error.hpp"
+#include "unit/support.hpp"
+
+using namespace milex;
+using namespace milex::model;
+namespace test = milex::test;
+
+namespace {
+
+Config parse(const std::string& text, const std::string& source = "~/.milexconfig") {
+    auto doc = util::parse_document(text, source);
+    if (!doc) throw Error(doc.error());
+    return config_from_document(std::move(*doc));
+}
+
+std::vector<std::string> problems(const std::string& text, const std::string& source = "~/.milexconfig") {
+    try {
+        parse(text, source);
+    } catch (const Error& e) {
+        return e.lines();
+    }
+    return {};
+}
+
+} // namespace
+
+TEST_CASE("an upstream config is read unchanged, with ~ expanded") {
+    test::ScopedEnv home("HOME", "/home/ada");
+    auto config = parse(R"({
+    "local": {
+        "path": "~/milex",
+        "env_command": "source ~/venv/bin/activate",
+        "slurm_account": "def-bengioy"
+    },
+    "remote_machine": {
+        "path": "/path/to/remote/milex",
+        "env_command": "source /path/to/remote/venv/bin/activate",
+        "slurm_account": "rrg-account_name",
+        "hostname": "machine",
+        "hosturl": "machine.domain.com",
+        "username": "user1",
+        "key_path": "~/.ssh/id_rsa"
+    }
+})");
+    CHECK(config.local().path == "/home/ada/milex");
+    CHECK(config.local().slurm_account == "def-bengioy");
+    CHECK_FALSE(config.local().remote());
+    const Machine& remote = config.get("remote_machine");
+    CHECK(remote.remote());
+    CHECK(remote.path == "/path/to/remote/milex");
+    CHECK(remote.key_path == "~/.ssh/id_rsa");
+}
+
+TEST_CASE("the added keys are read") {
+    auto config = parse(R"({"local": {"path": "/srv/milex", "partition": "gpu", "modules": ["cuda/12", "python"],
+        "scheduler": "slurm", "sbatch": {"qos": "high", "time": "60", "account": "lab"}},
+      "narval": {"path": "$SCRATCH/milex", "hosturl": "narval.example.org", "username": "ada", "port": 2222,
+        "transport": "openssh"}})");
+    const Machine& local = config.local();
+    CHECK(local.partition == "gpu");
+    CHECK(local.modules == std::vector<std::string>{"cuda/12", "python"});
+    CHECK(local.sbatch == SlurmOptions{{"qos", "high"}, {"time", "60"}, {"account", "lab"}});
+    const Machine& narval = config.get("narval");
+    CHECK(narval.port == 2222);
+    CHECK(narval.transport == TransportKind::openssh);
+    CHECK(narval.path == "$SCRATCH/milex");  // expanded by the remote shell, not here
+}
+
+TEST_CASE("every problem of a config is reported at once, with its line") {
+    auto lines = problems(R"({
+    "local": {
+        "path": "/srv/milex",
+        "acount": "x",
+        "port": 22
+    },
+    "gpu": {
+        "path": "relative/dir",
+        "transport": "telnet",
+        "hostname": "gpu1",
+        "sbatch": {"tim": "10", "mem": "lots"}
+    },
+    "nopath": {"env_command": 3}
+})");
+    CHECK(lines == std::vector<std::string>{
+                       "~/.milexconfig:4: unknown key \"acount\" in machine \"local\" (did you mean \"slurm_account\"?)",
+                       "~/.milexconfig:5: machine \"local\": \"port\" needs \"hostname\" (an ssh alias) or \"hosturl\"",
+                       "~/.milexconfig:9: machine \"gpu\": \"transport\" must be \"auto\", \"libssh2\" or \"openssh\"",
+                       "~/.milexconfig:11: machine \"gpu\": unknown sbatch option \"tim\" (did you mean \"time\"?)",
+                       "~/.milexconfig:11: machine \"gpu\": sbatch \"mem\" \"lots\" is not a SLURM memory size; use a "
+                       "whole number with an optional unit K, M, G or T (e.g. 16G or 1500M; plain numbers are "
+                       "megabytes)",
+                       "~/.milexconfig:13: machine \"nopath\": \"env_command\" must be a string, not a number",
+                       "~/.milexconfig:13: machine \"nopath\" has no \"path\"; add \"path\": "
+                       "\"/where/milex/keeps/its/files\"",
+                   });
+}
+
+TEST_CASE("a machine on this host needs an absolute path") {
+    CHECK(problems(R"({"local": {"path": "milex"}})") ==
+          std::vector<std::string>{
+              "~/.milexconfig:1: machine \"local\": \"path\" must be absolute (start with / or ~), not \"milex\""});
+    test::ScopedEnv unset("MILEX_TEST_UNSET_VARIABLE", std::nullopt);
+    CHECK(problems(R"({"local": {"path": "$MILEX_TEST_UNSET_VARIABLE/x"}})") ==
+          std::vector<std::string>{"~/.milexconfig:1: machine \"local\": \"path\": $MILEX_TEST_UNSET_VARIABLE in "
+                                   "\"$MILEX_TEST_UNSET_VARIABLE/x\" is not set"});
+}
+
+TEST_CASE("the local machine is required") {
+    CHECK(problems(R"({"narval": {"path": "/x", "hostname": "narval"}})") ==
+          std::vector<std::string>{
+              "~/.milexconfig: no \"local\" machine; add \"local\": {\"path\": \"~/milex\"} for this computer"});
+}
+
+TEST_CASE("a config that is not an object of machines says what it should be") {
+    CHECK(problems("[1, 2]") ==
+          std::vector<std::string>{"~/.milexconfig:1: the config must be a JSON object of machines, such as "
+                                   "{\"local\": {\"path\": \"~/milex\"}}"});
+    CHECK(problems(R"({"local": "/srv/milex"})") ==
+          std::vector<std::string>{"~/.milexconfig:1: machine \"local\" must be an object such as {\"path\": "
+                                   "\"~/milex\"}, not a string"});
+}
+
+TEST_CASE("malformed JSON is reported with its line") {
+    CHECK(problems("{\n  \"local\": {\"path\": \"/x\",}\n}") ==
+          std::vector<std::string>{"~/.milexconfig:2:26: invalid JSON: syntax error while parsing object key - "
+                                   "unexpected '}'; expected string literal"});
+}
+
+TEST_CASE("YAML configs are read when the file name says so") {
+    auto config = parse("local:\n  path: /srv/milex\n  modules: [cuda]\n", "cluster.yaml");
+    CHECK(config.local().modules == std::vector<std::string>{"cuda"});
+    CHECK(problems("local:\n  path: /srv/milex\n  acount: x\n", "cluster.yaml") ==
+          std::vector<std::string>{
+              "cluster.yaml:3: unknown key \"acount\" in machine \"local\" (did you mean \"slurm_account\"?)"});
+}
+
+TEST_CASE("an unknown machine lists the known ones") {
+    auto config = parse(R"({"local": {"path": "/x"}, "narval": {"path": "/y", "hostname": "narval"}})");
+    CHECK_THROWS_WITH(config.get("narvl"),
+                      "unknown machine \"narvl\" (did you mean \"narval\"?); ~/.milexconfig has: local, narval");
+}
+
+TEST_CASE("the config path comes from MILEX_CONFIG, else ~/.milexconfig") {
+    test::ScopedEnv home("HOME", "/home/ada");
+    {
+        test::ScopedEnv config("MILEX_CONFIG", "/etc/milex.json");
+        CHECK(config_path() == "/etc/milex.json");
+    }
+    test::ScopedEnv config("MILEX_CONFIG", std::nullopt);
+    CHECK(config_path() == "/home/ada/.milexconfig");
+    CHECK(display_path("/home/ada/.milexconfig") == "~/.milexconfig");
+}
+
+TEST_CASE("a missing config file says how to make one") {
+    test::ScopedEnv home("HOME", test::temp_dir().string());
+    CHECK_THROWS_WITH(load_config(test::temp_dir() / ".milexconfig"),
+                      "no machine config at ~/.milexconfig; run milex-configuration to create one (or set MILEX_CONFIG)");
+}

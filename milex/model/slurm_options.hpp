@@ -1,0 +1,42 @@
+#pragma once
+/// A job's resource request: the `slurm` section of a bundle job and the `sbatch` defaults of a
+/// machine. Keys are spelled as the Python milex spells them (`cpus_per_task`); each becomes one
+/// `#SBATCH --cpus-per-task=…` line.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace milex::model {
+
+struct SlurmOption {
+    std::string key;
+    std::string value;
+    bool operator==(const SlurmOption&) const = default;
+};
+
+/// In the order they were written; a key appears at most once.
+using SlurmOptions = std::vector<SlurmOption>;
+
+/// Whether the options are a job's (a bundle stays user-agnostic: no account) or a machine's.
+enum class OptionOwner { job, machine };
+
+/// Every key accepted for `owner`, for validation and "did you mean".
+const std::vector<std::string>& known_slurm_keys(OptionOwner owner);
+
+/// Checks one value; returns what is wrong with it and how to write it, or nullopt when fine.
+/// The message reads after the key, e.g. `"1h" is not a SLURM time; use minutes, …`.
+std::optional<std::string> check_slurm_value(const std::string& key, const std::string& value);
+
+/// The sbatch long option for a key: `cpus_per_task` → `--cpus-per-task`, `tasks` → `--ntasks`.
+std::string sbatch_option(const std::string& key);
+
+/// The value for `key`, if set.
+const std::string* find_option(const SlurmOptions& options, const std::string& key);
+
+/// Sets (or replaces, keeping its place) `key`.
+void set_option(SlurmOptions& options, const std::string& key, const std::string& value);
+
+/// `base` overlaid by `over`: the machine's defaults, then the job's own request.
+SlurmOptions merged(const SlurmOptions& base, const SlurmOptions& over);
+
+} // namespace milex::model

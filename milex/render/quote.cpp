@@ -1,0 +1,17 @@
+#include "milex/render/quote.hpp"
+
+namespace milex::render {
+
+std::string bash_quote(std::string_view word) {
+    std::string out;
+    out.reserve(word.size() + 2);
+    out += '\'';
+    for (char c : word) {
+        if (c == '\'') out += "'\\''";
+        else out += c;
+    }
+    out += '\'';
+    return out;
+}
+
+} // namespace milex::render

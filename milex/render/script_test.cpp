@@ -1,0 +1,81 @@
+#include <doctest/doctest.h>
+
+#include "milex/render/script.hpp"
+#include "milex/util/process.hpp"
+#include "unit/support.hpp"
+
+using namespace milex;
+namespace test = milex::test;
+
+namespace {
+
+model::Machine machine() {
+    model::Machine m;
+    m.name = "narval";
+    m.path = "/project/ada/milex";
+    m.slurm_account = "def-ada";
+    m.env_command = "source /project/ada/venv/bin/activate";
+    m.partition = "gpu";
+    m.modules = {"cuda/12.2"};
+    m.sbatch = {{"qos", "normal"}, {"time", "00:10:00"}};
+    return m;
+}
+
+model::Job job() {
+    model::Job j;
+    j.name = "train";
+    j.script = "train";
+    j.script_args = nlohmann::ordered_json::parse(
+        R"({"message": "it's $(id) `x`; a\nb\tc é", "lr": 0.01, "shout": true, "quiet": false, "words": ["a b", "c"]})");
+    j.dependencies = {"prepare"};
+    j.pre_commands = {"cd $MILEX/data", "echo \"ready\""};
+    j.slurm = {{"time", "02:00:00"}, {"gres", "gpu:1"}, {"cpus_per_task", "4"}};
+    return j;
+}
+
+} // namespace
+
+TEST_CASE("a job renders to the golden script") {
+    const std::string script = render::render_script({job(), machine(), "sweep_20261122023840", "0.1.0"});
+    CHECK(script == test::golden("train.sh", script));
+}
+
+TEST_CASE("a bare job on a bare machine renders to the golden script") {
+    model::Machine m;
+    m.name = "local";
+    m.path = "/home/ada/milex";
+    model::Job j;
+    j.name = "A";
+    j.script = "milex-example";
+    j.slurm = {{"array", "0-3"}};
+    const std::string script = render::render_script({j, m, "demo_20261122023840", "0.1.0"});
+    CHECK(script == test::golden("bare.sh", script));
+}
+
+TEST_CASE("the job's own options win over the machine's, account and partition from the machine") {
+    auto options = render::script_options(job(), machine());
+    CHECK(options == model::SlurmOptions{{"job_name", "train"},
+                                         {"output", "/project/ada/milex/slurm/%x-%j.out"},
+                                         {"account", "def-ada"},
+                                         {"partition", "gpu"},
+                                         {"qos", "normal"},
+                                         {"time", "02:00:00"},
+                                         {"gres", "gpu:1"},
+                                         {"cpus_per_task", "4"}});
+}
+
+TEST_CASE("the rendered script is valid bash") {
+    const std::string script = render::render_script({job(), machine(), "sweep_20261122023840", "0.1.0"});
+    test::write_file(test::temp_dir() / "train.sh", script);
+    auto result = util::run_process({"bash", "-n", (test::temp_dir() / "train.sh").string()});
+    REQUIRE(result);
+    CHECK_MESSAGE(result->succeeded(), result->err);
+}
+
+TEST_CASE("the application call survives bash exactly") {
+    test::write_script(test::temp_dir(), "train", "for a in \"$@\"; do printf '<%s>' \"$a\"; done");
+    auto result = util::run_process(
+        {"bash", "-c", "PATH=" + test::temp_dir().string() + ":$PATH; " + render::application_call(job())});
+    REQUIRE(result);
+    CHECK(result->out == "<--message=it's $(id) `x`; a\nb\tc é><--lr=0.01><--shout><--words><a b><c>");
+}

@@ -1,0 +1,72 @@
+#include "milex/store/run_store.hpp"
+
+#include <algorithm>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "milex/model/machine.hpp"
+#include "milex/util/error.hpp"
+
+namespace milex::store {
+
+RunStore::RunStore(fs::path runs_dir) : m_dir(std::move(runs_dir)) {}
+
+util::FileLock RunStore::lock(const std::string& bundle_stem, const std::string& machine) const {
+    auto lock = util::FileLock::acquire(m_dir / fmt::format(".{}@{}.lock", bundle_stem, machine));
+    if (!lock) throw Error(lock.error());
+    return std::move(*lock);
+}
+
+fs::path RunStore::path_for(const std::string& bundle_stem, const std::string& machine, int submission) const {
+    return m_dir / fmt::format("{}@{}.{}.json", bundle_stem, machine, submission);
+}
+
+namespace {
+/// The submission number in `<prefix><n>.json`, or 0 for other names.
+int submission_of(const std::string& file, const std::string& prefix) {
+    if (!file.starts_with(prefix) || !file.ends_with(".json")) return 0;
+    const std::string number = file.substr(prefix.size(), file.size() - prefix.size() - 5);
+    if (number.empty() || number.size() > 6 || !std::all_of(number.begin(), number.end(), ::isdigit)) return 0;
+    return std::stoi(number);
+}
+} // namespace
+
+int RunStore::next_submission(const std::string& bundle_stem, const std::string& machine) const {
+    const std::string prefix = fmt::format("{}@{}.", bundle_stem, machine);
+    int highest = 0;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(m_dir, ec))
+        highest = std::max(highest, submission_of(entry.path().filename().string(), prefix));
+    return highest + 1;
+}
+
+std::vector<StoredRun> RunStore::runs(const std::string& bundle_stem, const std::string& machine,
+                                      const std::string& bundle_file) const {
+    std::vector<StoredRun> found;
+    const std::string prefix = fmt::format("{}@{}.", bundle_stem, machine);
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(m_dir, ec)) {
+        if (submission_of(entry.path().filename().string(), prefix) == 0) continue;
+        auto text = util::read_file(entry.path());
+        if (!text) throw Error(text.error());
+        nlohmann::ordered_json j;
+        try {
+            j = nlohmann::ordered_json::parse(*text);
+        } catch (const nlohmann::json::exception&) {
+            throw Error(fmt::format("{}: not valid JSON; move it aside", model::display_path(entry.path())));
+        }
+        auto record = model::run_from_json(j, model::display_path(entry.path()));
+        if (record.bundle_file == bundle_file) found.push_back({entry.path(), std::move(record)});
+    }
+    std::sort(found.begin(), found.end(),
+              [](const StoredRun& a, const StoredRun& b) { return a.record.submission < b.record.submission; });
+    return found;
+}
+
+void RunStore::save(const fs::path& path, const model::RunRecord& record) const {
+    if (auto written = util::write_file_atomic(path, record.to_json().dump(2) + "\n"); !written)
+        throw Error(written.error());
+}
+
+} // namespace milex::store

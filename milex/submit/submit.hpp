@@ -1,0 +1,84 @@
+#pragma once
+/// Submitting a bundle to a machine: the one place that ties the store, the dependency order,
+/// the renderer and the scheduler together. Reports progress through callbacks; prints nothing.
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "milex/model/bundle.hpp"
+#include "milex/model/machine.hpp"
+#include "milex/model/run.hpp"
+#include "milex/scheduler/scheduler.hpp"
+#include "milex/store/bundle_store.hpp"
+#include "milex/store/run_store.hpp"
+#include "milex/transport/transport.hpp"
+#include "milex/util/file.hpp"
+
+namespace milex::submit {
+
+/// A bundle read, validated and put in dependency order.
+struct Plan {
+    store::BundleFile file;
+    model::Bundle bundle;
+    std::vector<size_t> order;
+    std::string bundle_sha256;
+};
+
+/// Finds the bundle meant by `reference` (see BundleStore::locate) and orders it; every problem
+/// of the file is thrown at once, before anything is submitted.
+Plan plan_bundle(const store::BundleStore& bundles, const std::string& reference);
+
+/// `<machine path>/slurm/<bundle stem>_<job>.sh`; later submissions of the same bundle add
+/// `.run<N>` so that each record's script stays as it was.
+std::string script_path(const model::Machine& machine, const std::string& bundle_stem, const std::string& job,
+                        int submission);
+
+enum class Previous { none, partial, complete };
+
+/// What to do when the bundle was submitted to the machine before.
+enum class Again { no, yes };
+
+struct Progress {
+    /// A job was submitted now (`done` of `total` in this run, counting resumed ones).
+    std::function<void(const model::JobRun& job, size_t done, size_t total)> submitted;
+    /// A job was already submitted by an earlier, interrupted milex-run and is kept.
+    std::function<void(const model::JobRun& job)> kept;
+};
+
+/// One bundle on one machine, under the lock that keeps a second milex-run of the same pair out.
+class RunSession {
+public:
+    RunSession(const model::Config& config, const model::Machine& machine, Plan plan);
+
+    Previous previous() const;
+    /// The newest earlier run of this bundle on this machine, if any.
+    const std::optional<store::StoredRun>& last() const { return m_last; }
+    const Plan& plan() const { return m_plan; }
+
+    /// Submits the bundle. A run that stopped half-way is resumed (nothing submitted twice;
+    /// dependencies wired to the recorded ids); with Again::yes, or when there is no earlier
+    /// run, a new submission starts. The record is written before the first and after every
+    /// single sbatch. Returns the final record and its path.
+    store::StoredRun submit(transport::Transport& transport, scheduler::Scheduler& scheduler, Again again,
+                            const Progress& progress);
+
+private:
+    model::RunRecord new_record(int submission) const;
+    std::string render(const model::Job& job) const;
+
+    const model::Config& m_config;
+    const model::Machine& m_machine;
+    Plan m_plan;
+    store::RunStore m_runs;
+    util::FileLock m_lock;
+    std::optional<store::StoredRun> m_last;
+};
+
+/// The scripts and the commands RunSession::submit would run for a new submission, as text
+/// handed to `emit` piece by piece (a 10,000-job bundle is never held whole). Writes nothing,
+/// not even a lock file.
+void dry_run(const model::Config& config, const model::Machine& machine, const Plan& plan,
+             const scheduler::Scheduler& scheduler, const std::function<void(std::string_view)>& emit);
+
+} // namespace milex::submit

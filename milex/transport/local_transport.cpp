@@ -1,0 +1,26 @@
+#include <fmt/format.h>
+
+#include "milex/transport/transport.hpp"
+#include "milex/util/error.hpp"
+#include "milex/util/file.hpp"
+
+namespace milex::transport {
+
+util::ProcessResult LocalTransport::run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+    util::ProcessOptions options;
+    options.timeout = timeout;
+    auto result = util::run_process(argv, options);
+    if (!result) throw Error(fmt::format("cannot run {}", result.error()));
+    return std::move(*result);
+}
+
+void LocalTransport::write_file(const std::string& path, std::string_view content, FileMode mode) {
+    auto perms = mode == FileMode::executable ? std::filesystem::perms(0755) : std::filesystem::perms(0644);
+    if (auto written = util::write_file_atomic(path, content, perms); !written) throw Error(written.error());
+}
+
+void LocalTransport::make_directories(const std::string& path) {
+    if (auto made = util::make_directories(path); !made) throw Error(made.error());
+}
+
+} // namespace milex::transport

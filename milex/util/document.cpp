@@ -1,0 +1,230 @@
+#include "milex/util/document.hpp"
+
+#include <iterator>
+#include <regex>
+#include <vector>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+namespace milex::util {
+
+using nlohmann::ordered_json;
+
+std::string Document::where(const std::string& pointer) const {
+    auto it = lines.find(pointer);
+    if (it == lines.end() || it->second <= 0) return source;
+    return fmt::format("{}:{}", source, it->second);
+}
+
+std::string child_pointer(const std::string& parent, const std::string& key) {
+    std::string escaped;
+    for (char c : key) {
+        if (c == '~') escaped += "~0";
+        else if (c == '/') escaped += "~1";
+        else escaped += c;
+    }
+    return parent + "/" + escaped;
+}
+
+namespace {
+
+/// A character iterator that counts the newlines it has passed; the JSON lexer reads through
+/// it, so at each SAX event the count is the line being read.
+class LineCountingIterator {
+public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = char;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const char*;
+    using reference = const char&;
+
+    LineCountingIterator(const char* p, int* line) : m_p(p), m_line(line) {}
+    reference operator*() const { return *m_p; }
+    LineCountingIterator& operator++() {
+        if (*m_p == '\n') ++*m_line;
+        ++m_p;
+        return *this;
+    }
+    LineCountingIterator operator++(int) {
+        auto copy = *this;
+        ++*this;
+        return copy;
+    }
+    bool operator==(const LineCountingIterator& other) const { return m_p == other.m_p; }
+    bool operator!=(const LineCountingIterator& other) const { return m_p != other.m_p; }
+
+private:
+    const char* m_p;
+    int* m_line;
+};
+
+/// Records the line of each key and finds keys given twice.
+class LineRecorder : public nlohmann::json_sax<ordered_json> {
+public:
+    LineRecorder(const int* line, std::map<std::string, int>& lines) : m_line(line), m_lines(lines) {}
+    std::string duplicate;  ///< pointer of the first key seen twice
+
+    bool null() override { return value(); }
+    bool boolean(bool) override { return value(); }
+    bool number_integer(number_integer_t) override { return value(); }
+    bool number_unsigned(number_unsigned_t) override { return value(); }
+    bool number_float(number_float_t, const string_t&) override { return value(); }
+    bool string(string_t&) override { return value(); }
+    bool binary(binary_t&) override { return value(); }
+    bool start_object(std::size_t) override {
+        open(true);
+        return true;
+    }
+    bool key(string_t& k) override {
+        Frame& frame = m_stack.back();
+        frame.pending = child_pointer(frame.pointer, k);
+        if (m_lines.count(frame.pending) && duplicate.empty()) duplicate = frame.pending;
+        m_lines[frame.pending] = *m_line;
+        return true;
+    }
+    bool end_object() override {
+        m_stack.pop_back();
+        return true;
+    }
+    bool start_array(std::size_t) override {
+        open(false);
+        return true;
+    }
+    bool end_array() override {
+        m_stack.pop_back();
+        return true;
+    }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+private:
+    struct Frame {
+        std::string pointer;
+        bool object;
+        std::string pending;  // pointer of the key whose value comes next
+        size_t index = 0;
+    };
+
+    std::string next_pointer() {
+        if (m_stack.empty()) return "";
+        Frame& frame = m_stack.back();
+        if (frame.object) return frame.pending;
+        std::string p = frame.pointer + "/" + std::to_string(frame.index++);
+        if (!m_lines.count(p)) m_lines[p] = *m_line;
+        return p;
+    }
+    bool value() {
+        next_pointer();
+        return true;
+    }
+    void open(bool object) {
+        std::string pointer = next_pointer();
+        if (m_stack.empty()) m_lines[""] = *m_line;
+        m_stack.push_back({pointer, object, "", 0});
+    }
+
+    const int* m_line;
+    std::map<std::string, int>& m_lines;
+    std::vector<Frame> m_stack;
+};
+
+std::string key_path_text(const std::string& pointer) {
+    // "/local/path" → "local.path" for messages.
+    std::string out;
+    for (char c : pointer.substr(pointer.empty() ? 0 : 1)) out += c == '/' ? '.' : c;
+    return out;
+}
+
+ordered_json scalar_value(const YAML::Node& node) {
+    const std::string& text = node.Scalar();
+    if (node.Tag() == "!") return text;  // quoted: always a string
+    if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return nullptr;
+    if (text == "true" || text == "True" || text == "TRUE") return true;
+    if (text == "false" || text == "False" || text == "FALSE") return false;
+    static const std::regex k_int(R"(^[-+]?\d+$)");
+    static const std::regex k_float(R"(^[-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?$)");
+    try {
+        if (std::regex_match(text, k_int)) return std::stoll(text);
+        if (std::regex_match(text, k_float)) return std::stod(text);
+    } catch (const std::out_of_range&) {
+    }
+    return text;
+}
+
+ordered_json from_yaml(const YAML::Node& node, const std::string& pointer, std::map<std::string, int>& lines) {
+    lines[pointer] = node.Mark().line + 1;
+    switch (node.Type()) {
+    case YAML::NodeType::Map: {
+        ordered_json object = ordered_json::object();
+        for (const auto& item : node) {
+            std::string key = item.first.Scalar();
+            std::string child = child_pointer(pointer, key);
+            object[key] = from_yaml(item.second, child, lines);
+            lines[child] = item.first.Mark().line + 1;
+        }
+        return object;
+    }
+    case YAML::NodeType::Sequence: {
+        ordered_json array = ordered_json::array();
+        size_t i = 0;
+        for (const auto& item : node) array.push_back(from_yaml(item, pointer + "/" + std::to_string(i++), lines));
+        return array;
+    }
+    case YAML::NodeType::Scalar:
+        return scalar_value(node);
+    default:
+        return nullptr;
+    }
+}
+
+bool is_yaml_name(const std::string& source) {
+    auto ends_with = [&](const std::string& suffix) {
+        return source.size() >= suffix.size() && source.compare(source.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    return ends_with(".yaml") || ends_with(".yml");
+}
+
+} // namespace
+
+tl::expected<Document, std::string> parse_json_document(const std::string& text, const std::string& source) {
+    Document doc;
+    doc.source = source;
+    try {
+        doc.root = ordered_json::parse(text);
+    } catch (const ordered_json::parse_error& e) {
+        static const std::regex k_where(R"(at line (\d+), column (\d+): (.*)$)");
+        std::smatch m;
+        std::string what = e.what();
+        if (std::regex_search(what, m, k_where))
+            return tl::unexpected(fmt::format("{}:{}:{}: invalid JSON: {}", source, m[1].str(), m[2].str(), m[3].str()));
+        auto colon = what.find(": ");
+        return tl::unexpected(fmt::format("{}: invalid JSON: {}", source, colon == std::string::npos ? what : what.substr(colon + 2)));
+    }
+    int line = 1;
+    LineRecorder recorder(&line, doc.lines);
+    LineCountingIterator first(text.data(), &line), last(text.data() + text.size(), &line);
+    ordered_json::sax_parse(first, last, &recorder);
+    if (!recorder.duplicate.empty())
+        return tl::unexpected(fmt::format("{}: key \"{}\" is given twice; keep one", doc.where(recorder.duplicate),
+                                          key_path_text(recorder.duplicate)));
+    return doc;
+}
+
+tl::expected<Document, std::string> parse_yaml_document(const std::string& text, const std::string& source) {
+    Document doc;
+    doc.source = source;
+    try {
+        YAML::Node node = YAML::Load(text);
+        doc.root = from_yaml(node, "", doc.lines);
+    } catch (const YAML::Exception& e) {
+        return tl::unexpected(
+            fmt::format("{}:{}:{}: invalid YAML: {}", source, e.mark.line + 1, e.mark.column + 1, e.msg));
+    }
+    return doc;
+}
+
+tl::expected<Document, std::string> parse_document(const std::string& text, const std::string& source) {
+    return is_yaml_name(source) ? parse_yaml_document(text, source) : parse_json_document(text, source);
+}
+
+} // namespace milex::util

@@ -1,0 +1,35 @@
+#pragma once
+/// A JSON or YAML file read into a JSON tree that remembers the line of every key, so that
+/// validation can say `~/.milexconfig:12: unknown key …` for either format.
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <tl/expected.hpp>
+
+namespace milex::util {
+
+struct Document {
+    std::string source;  ///< the file name as shown in messages
+    nlohmann::ordered_json root;
+    /// JSON pointer of each key (e.g. "/local/path") → 1-based line; "" → line of the root.
+    std::map<std::string, int> lines;
+
+    /// "source:line" for the key at `pointer`, or just "source" when its line is unknown.
+    std::string where(const std::string& pointer) const;
+};
+
+/// JSON pointer of `key` inside `parent` ("/a" + "b" → "/a/b"), escaping '~' and '/'.
+std::string child_pointer(const std::string& parent, const std::string& key);
+
+/// Parses JSON; a syntax error comes back as `source:LINE:COLUMN: invalid JSON: <reason>`;
+/// a key given twice in one object is an error too (JSON readers disagree on which one wins).
+tl::expected<Document, std::string> parse_json_document(const std::string& text, const std::string& source);
+
+/// Parses YAML; unquoted scalars become numbers, booleans or null when they read as such.
+tl::expected<Document, std::string> parse_yaml_document(const std::string& text, const std::string& source);
+
+/// By file name: YAML for `.yaml`/`.yml`, JSON otherwise.
+tl::expected<Document, std::string> parse_document(const std::string& text, const std::string& source);
+
+} // namespace milex::util

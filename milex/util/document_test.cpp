@@ -1,0 +1,47 @@
+#include <doctest/doctest.h>
+
+#include "milex/util/document.hpp"
+#include "unit/support.hpp"
+
+using namespace milex::util;
+
+TEST_CASE("JSON keys remember their lines") {
+    auto doc = parse_json_document("{\n  \"local\": {\n    \"path\": \"/x\",\n\n    \"acount\": 1\n  }\n}\n", "c.json");
+    REQUIRE(doc);
+    CHECK(doc->where("/local") == "c.json:2");
+    CHECK(doc->where("/local/path") == "c.json:3");
+    CHECK(doc->where("/local/acount") == "c.json:5");
+    CHECK(doc->where("/nowhere") == "c.json");
+}
+
+TEST_CASE("a JSON syntax error names line and column") {
+    auto doc = parse_json_document("{\n  \"local\": {\n    \"path\" \"/x\"\n  }\n}\n", "c.json");
+    REQUIRE_FALSE(doc);
+    CHECK(doc.error() ==
+          "c.json:3:15: invalid JSON: syntax error while parsing object separator - unexpected string literal; "
+          "expected ':'");
+}
+
+TEST_CASE("a key given twice is refused") {
+    auto doc = parse_json_document("{\"a\": {\"path\": 1,\n \"path\": 2}}", "c.json");
+    REQUIRE_FALSE(doc);
+    CHECK(doc.error() == "c.json:2: key \"a.path\" is given twice; keep one");
+}
+
+TEST_CASE("YAML reads into the same tree, typed, with lines") {
+    auto doc = parse_yaml_document("local:\n  path: ~/milex\n  port: 22\n  name: '22'\n  flag: true\n  modules: [a, b]\n",
+                                   "c.yaml");
+    REQUIRE(doc);
+    CHECK(doc->root["local"]["path"] == "~/milex");
+    CHECK(doc->root["local"]["port"] == 22);
+    CHECK(doc->root["local"]["name"] == "22");
+    CHECK(doc->root["local"]["flag"] == true);
+    CHECK(doc->root["local"]["modules"] == nlohmann::ordered_json::array({"a", "b"}));
+    CHECK(doc->where("/local/port") == "c.yaml:3");
+}
+
+TEST_CASE("a YAML syntax error names line and column") {
+    auto doc = parse_yaml_document("local:\n  path: [unclosed\n", "c.yaml");
+    REQUIRE_FALSE(doc);
+    CHECK(doc.error().rfind("c.yaml:3:1: invalid YAML: ", 0) == 0);
+}

@@ -1,0 +1,146 @@
+#include "milex/util/file.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+#include <fmt/format.h>
+
+namespace milex::util {
+
+namespace {
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+/// A name beside `path` that no other writer picks: pid plus random bits.
+fs::path temporary_beside(const fs::path& path) {
+    static thread_local std::mt19937_64 random{std::random_device{}()};
+    return path.parent_path() / fmt::format(".{}.tmp.{}.{:x}", path.filename().string(), ::getpid(), random());
+}
+
+tl::expected<void, std::string> write_all(int fd, std::string_view content) {
+    size_t done = 0;
+    while (done < content.size()) {
+        ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return tl::unexpected(errno_text(errno));
+        }
+        done += static_cast<size_t>(n);
+    }
+    return {};
+}
+
+/// Writes `content` to a fresh temporary file beside `path` and returns its name.
+tl::expected<fs::path, std::string> write_temporary(const fs::path& path, std::string_view content, fs::perms mode) {
+    fs::path tmp = temporary_beside(path);
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
+    if (fd < 0) return tl::unexpected(fmt::format("cannot write {}: {}", path.string(), errno_text(errno)));
+    auto written = write_all(fd, content);
+    bool synced = written && ::fsync(fd) == 0;
+    int sync_errno = errno;
+    ::close(fd);
+    if (!written || !synced) {
+        ::unlink(tmp.c_str());
+        return tl::unexpected(
+            fmt::format("cannot write {}: {}", path.string(), written ? errno_text(sync_errno) : written.error()));
+    }
+    return tmp;
+}
+
+} // namespace
+
+tl::expected<std::string, std::string> read_file(const fs::path& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return tl::unexpected(fmt::format("cannot read {}: {}", path.string(), errno_text(errno)));
+    std::string content;
+    char buffer[65536];
+    for (;;) {
+        ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n > 0) {
+            content.append(buffer, static_cast<size_t>(n));
+        } else if (n == 0) {
+            break;
+        } else if (errno != EINTR) {
+            int err = errno;
+            ::close(fd);
+            return tl::unexpected(fmt::format("cannot read {}: {}", path.string(), errno_text(err)));
+        }
+    }
+    ::close(fd);
+    return content;
+}
+
+tl::expected<void, std::string> write_file_atomic(const fs::path& path, std::string_view content, fs::perms mode) {
+    struct stat existing {};
+    if (::stat(path.c_str(), &existing) == 0) mode = static_cast<fs::perms>(existing.st_mode & 07777);
+    auto tmp = write_temporary(path, content, mode);
+    if (!tmp) return tl::unexpected(tmp.error());
+    // open(2) applied the umask; an existing file's mode is restored exactly.
+    ::chmod(tmp->c_str(), static_cast<mode_t>(mode));
+    if (::rename(tmp->c_str(), path.c_str()) != 0) {
+        int err = errno;
+        ::unlink(tmp->c_str());
+        return tl::unexpected(fmt::format("cannot write {}: {}", path.string(), errno_text(err)));
+    }
+    return {};
+}
+
+tl::expected<void, CreateError> create_file_exclusive(const fs::path& path, std::string_view content, fs::perms mode) {
+    auto tmp = write_temporary(path, content, mode);
+    if (!tmp) return tl::unexpected(CreateError{false, tmp.error()});
+    int rc = ::link(tmp->c_str(), path.c_str());
+    int err = errno;
+    ::unlink(tmp->c_str());
+    if (rc != 0) {
+        return tl::unexpected(
+            CreateError{err == EEXIST, fmt::format("cannot write {}: {}", path.string(), errno_text(err))});
+    }
+    return {};
+}
+
+tl::expected<FileLock, std::string> FileLock::acquire(const fs::path& lock_path) {
+    int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return tl::unexpected(fmt::format("cannot lock {}: {}", lock_path.string(), errno_text(errno)));
+    while (::flock(fd, LOCK_EX) != 0) {
+        if (errno != EINTR) {
+            int err = errno;
+            ::close(fd);
+            return tl::unexpected(fmt::format("cannot lock {}: {}", lock_path.string(), errno_text(err)));
+        }
+    }
+    return FileLock(fd);
+}
+
+FileLock::FileLock(FileLock&& other) noexcept : m_fd(other.m_fd) { other.m_fd = -1; }
+
+FileLock& FileLock::operator=(FileLock&& other) noexcept {
+    if (this != &other) {
+        if (m_fd >= 0) ::close(m_fd);
+        m_fd = other.m_fd;
+        other.m_fd = -1;
+    }
+    return *this;
+}
+
+FileLock::~FileLock() {
+    if (m_fd >= 0) ::close(m_fd);  // closing releases the flock
+}
+
+tl::expected<void, std::string> make_directories(const fs::path& path) {
+    std::error_code ec;
+    fs::create_directories(path, ec);
+    if (ec) {
+        return tl::unexpected(fmt::format("cannot create directory {}: {}", path.string(), ec.message()));
+    }
+    if (!fs::is_directory(path, ec))
+        return tl::unexpected(fmt::format("cannot create directory {}: a file is in the way", path.string()));
+    return {};
+}
+
+} // namespace milex::util

@@ -1,0 +1,49 @@
+#pragma once
+/// Files written so that a reader or a crash never sees half of them.
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include <tl/expected.hpp>
+
+namespace milex::util {
+
+namespace fs = std::filesystem;
+
+/// The whole content of `path`; the error names the file and the reason.
+tl::expected<std::string, std::string> read_file(const fs::path& path);
+
+/// Writes `content` to a temporary file beside `path`, flushes it to disk and renames it over
+/// `path`: readers see the old file or the new one, never a mix. `mode` applies to a new file;
+/// an existing file keeps its permissions.
+tl::expected<void, std::string> write_file_atomic(const fs::path& path, std::string_view content,
+                                                  fs::perms mode = fs::perms(0644));
+
+/// Like write_file_atomic, but fails with `exists` set when `path` is already there (the file is
+/// made with link(2), so of two writers racing for one name exactly one wins).
+struct CreateError {
+    bool exists = false;
+    std::string message;
+};
+tl::expected<void, CreateError> create_file_exclusive(const fs::path& path, std::string_view content,
+                                                      fs::perms mode = fs::perms(0644));
+
+/// An exclusive flock(2) on a lock file, held while the object lives. Waits for other holders.
+class FileLock {
+public:
+    static tl::expected<FileLock, std::string> acquire(const fs::path& lock_path);
+    FileLock(FileLock&& other) noexcept;
+    FileLock& operator=(FileLock&& other) noexcept;
+    FileLock(const FileLock&) = delete;
+    FileLock& operator=(const FileLock&) = delete;
+    ~FileLock();
+
+private:
+    explicit FileLock(int fd) : m_fd(fd) {}
+    int m_fd = -1;
+};
+
+/// mkdir -p; the error names the first directory that could not be made and why.
+tl::expected<void, std::string> make_directories(const fs::path& path);
+
+} // namespace milex::util

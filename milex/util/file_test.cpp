@@ -1,0 +1,67 @@
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+
+#include <thread>
+#include <vector>
+
+#include "milex/util/file.hpp"
+#include "unit/support.hpp"
+
+using namespace milex::util;
+namespace test = milex::test;
+
+TEST_CASE("atomic writes replace the whole file and keep its mode") {
+    const auto path = test::temp_dir() / "config.json";
+    REQUIRE(write_file_atomic(path, "one", std::filesystem::perms(0600)));
+    CHECK(test::read_file(path) == "one");
+    ::chmod(path.c_str(), 0640);
+    REQUIRE(write_file_atomic(path, "two"));
+    CHECK(test::read_file(path) == "two");
+    struct stat st {};
+    ::stat(path.c_str(), &st);
+    CHECK((st.st_mode & 0777) == 0640);
+    // No temporary file is left behind.
+    CHECK(std::distance(std::filesystem::directory_iterator(test::temp_dir()), {}) == 1);
+}
+
+TEST_CASE("an atomic write into a missing directory fails with the path") {
+    auto result = write_file_atomic(test::temp_dir() / "missing" / "x", "data");
+    REQUIRE_FALSE(result);
+    CHECK(result.error().find("cannot write " + (test::temp_dir() / "missing" / "x").string()) == 0);
+}
+
+TEST_CASE("exclusive creation never overwrites") {
+    const auto path = test::temp_dir() / "bundle.json";
+    REQUIRE(create_file_exclusive(path, "first"));
+    auto second = create_file_exclusive(path, "second");
+    REQUIRE_FALSE(second);
+    CHECK(second.error().exists);
+    CHECK(test::read_file(path) == "first");
+}
+
+TEST_CASE("a file lock serialises writers") {
+    const auto lock_path = test::temp_dir() / ".lock";
+    const auto counter = test::temp_dir() / "counter";
+    test::write_file(counter, "0");
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 8; ++i) {
+        threads.emplace_back([&] {
+            for (int j = 0; j < 25; ++j) {
+                auto lock = FileLock::acquire(lock_path);
+                REQUIRE(lock);
+                int value = std::stoi(test::read_file(counter));
+                test::write_file(counter, std::to_string(value + 1));
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(test::read_file(counter) == "200");
+}
+
+TEST_CASE("make_directories names the directory it could not make") {
+    test::write_file(test::temp_dir() / "file", "x");
+    auto result = make_directories(test::temp_dir() / "file" / "sub");
+    REQUIRE_FALSE(result);
+    CHECK(result.error().find("cannot create directory " + (test::temp_dir() / "file" / "sub").string()) == 0);
+}

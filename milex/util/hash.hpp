@@ -1,0 +1,10 @@
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace milex::util {
+
+/// Lower-case hex SHA-256 of `data` (OpenSSL's libcrypto, which libssh2 links anyway).
+std::string sha256_hex(std::string_view data);
+
+} // namespace milex::util

@@ -1,0 +1,48 @@
+#!/bin/bash
+#SBATCH --job-name=train
+#SBATCH --output=/project/ada/milex/slurm/%x-%j.out
+#SBATCH --account=def-ada
+#SBATCH --partition=gpu
+#SBATCH --qos=normal
+#SBATCH --time=02:00:00
+#SBATCH --gres=gpu:1
+#SBATCH --cpus-per-task=4
+#
+# Rendered by milex 0.1.0 from job train of bundle sweep_20261122023840 for machine narval.
+# Every word of the application call is single-quoted: it arrives exactly as it was scheduled.
+
+export MILEX='/project/ada/milex'
+module load 'cuda/12.2' || { milex_status=$?; echo "milex: module load 'cuda/12.2' failed (exit $milex_status)" >&2; exit $milex_status; }
+
+# Environment (the machine's env_command)
+source /project/ada/venv/bin/activate
+milex_status=$?
+if [ "$milex_status" -ne 0 ]; then
+  echo "milex: the machine's env_command failed (exit $milex_status)" >&2
+  exit "$milex_status"
+fi
+
+# Pre-commands
+cd $MILEX/data
+milex_status=$?
+if [ "$milex_status" -ne 0 ]; then
+  echo "milex: pre-command 1 failed (exit $milex_status)" >&2
+  exit "$milex_status"
+fi
+
+echo "ready"
+milex_status=$?
+if [ "$milex_status" -ne 0 ]; then
+  echo "milex: pre-command 2 failed (exit $milex_status)" >&2
+  exit "$milex_status"
+fi
+
+# Application
+'train' \
+  '--message=it'\''s $(id) `x`; a
+b	c é' \
+  '--lr=0.01' \
+  '--shout' \
+  '--words' \
+  'a b' \
+  'c'

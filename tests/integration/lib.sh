@@ -1,0 +1,94 @@
+# Shared set-up for the integration tests (sourced). Each test gets a directory of its own
+# ($MILEX_TEST_ROOT, from CTest) holding a fresh HOME, a machine config and the local machine's
+# path, and runs the built binaries against the local SLURM cluster.
+set -euo pipefail
+: "${MILEX_BIN:?run through ctest}" "${MILEX_VENV:?}" "${MILEX_SOURCE_DIR:?}" "${MILEX_TEST_ROOT:?}"
+
+T=$MILEX_TEST_ROOT
+rm -rf "$T"
+mkdir -p "$T/home"
+export HOME=$T/home
+export MILEX_CONFIG=$HOME/.milexconfig
+export PATH=$MILEX_BIN:$MILEX_VENV/bin:$MILEX_SOURCE_DIR/examples/shell:$PATH
+unset VISUAL EDITOR MILEX_CLI_TIMEOUT
+M=$T/milex # the local machine's path
+cd "$T"
+
+# Jobs this test submitted; whatever is left pending when it ends is cancelled.
+SUBMITTED_IDS=()
+cleanup_jobs() {
+  if [ ${#SUBMITTED_IDS[@]} -gt 0 ]; then scancel "${SUBMITTED_IDS[@]}" 2>/dev/null || true; fi
+}
+trap cleanup_jobs EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+expect_eq() { # actual expected what
+  [ "$1" == "$2" ] || fail "$3: expected [$2], got [$1]"
+}
+
+expect_contains() { # text needle what
+  [[ "$1" == *"$2"* ]] || fail "$3: [$2] not found in: $1"
+}
+
+configure_local() { # the local machine, its jobs running in the examples' venv
+  milex-configuration --set "local.path=$M" --set "local.env_command=source $MILEX_VENV/bin/activate" >/dev/null
+}
+
+run_record() { # bundle-name → the newest run record of that bundle on local
+  ls -t "$M"/runs/"$1"_*@local.*.json | head -n1
+}
+
+record_ids() { # record → "name=id" lines, in submission order
+  python3 -c 'import json,sys
+for j in json.load(open(sys.argv[1]))["jobs"]: print(j["name"] + "=" + j["job_id"])' "$1"
+}
+
+record_id() { # record job-name → SLURM id
+  record_ids "$1" | sed -n "s/^$2=//p"
+}
+
+remember_ids() { # record: cancel its jobs at the end whatever happens
+  local id
+  for id in $(record_ids "$1" | cut -d= -f2); do SUBMITTED_IDS+=("$id"); done
+}
+
+job_field() { # id field → value from scontrol (first task of an array)
+  scontrol show job -o "$1" 2>/dev/null | head -n1 | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+wait_done() { # ids… → waits until none is pending or running (at most 180 s)
+  local deadline=$((SECONDS + 180)) id state busy
+  while :; do
+    busy=0
+    for id in "$@"; do
+      state=$(scontrol show job -o "$id" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | cut -d= -f2 | sort -u | tr '\n' ' ')
+      case "$state" in *PENDING* | *RUNNING* | *CONFIGURING* | *COMPLETING* | *SUSPENDED* | "") busy=1 ;; esac
+    done
+    [ $busy -eq 0 ] && return 0
+    [ $SECONDS -lt $deadline ] || fail "jobs $* still not finished after 180 s"
+    sleep 0.5
+  done
+}
+
+log_of() { # job-name id → its output file
+  echo "$M/slurm/$1-$2.out"
+}
+
+snapshot() { # every file under the test dir with its content hash (lock files aside)
+  (cd "$T" && find . ! -name '.*.lock' -print0 | LC_ALL=C sort -z | xargs -0 -I{} sh -c \
+    'if [ -f "$1" ]; then printf "%s %s\n" "$1" "$(sha256sum <"$1" | cut -c1-16)"; else printf "%s/\n" "$1"; fi' _ {})
+}
+
+expect_error() { # expected-exit expected-stderr command… → runs it, checks exit code and the one error line
+  local code=$1 message=$2
+  shift 2
+  local out rc=0
+  out=$("$@" 2>&1 >/dev/null) || rc=$?
+  expect_eq "$rc" "$code" "exit code of: $*"
+  expect_eq "$(printf '%s\n' "$out" | grep -c '^milex: error: ')" "1" "one error line from: $*  ($out)"
+  expect_eq "$(printf '%s\n' "$out" | grep '^milex: error: ')" "milex: error: $message" "error of: $*"
+}
