@@ -24,7 +24,7 @@ class JobReader {
 public:
     JobReader(const std::string& source, std::vector<std::string>& problems) : m_source(source), m_problems(problems) {}
 
-    std::optional<Job> read(const std::string& key, const ordered_json& value) {
+    std::optional<Job> read(const std::string& key, ordered_json& value) {
         m_job = key;
         if (auto wrong = name_problem(key, "job"); !wrong.empty()) problem(wrong);
         if (!value.is_object()) {
@@ -34,7 +34,7 @@ public:
         Job job;
         job.name = key;
         bool dashed_pre_commands = false, plain_pre_commands = false;
-        for (const auto& [k, v] : value.items()) {
+        for (auto& [k, v] : value.items()) {
             if (k == "name") {
                 if (!v.is_null() && v != key)
                     problem(fmt::format("has \"name\": {} but is stored under \"{}\"; make them the same", v.dump(), key));
@@ -44,7 +44,7 @@ public:
                 else
                     job.script = v.get<std::string>();
             } else if (k == "script_args") {
-                if (v.is_object()) job.script_args = v;
+                if (v.is_object()) job.script_args = std::move(v);  // the tree is ours: no copy
                 else if (!v.is_null()) problem("\"script_args\" must be an object of the application's arguments");
             } else if (k == "dependencies") {
                 job.dependencies = strings(v, "dependencies", "job names");
@@ -146,14 +146,14 @@ ordered_json Bundle::to_json() const {
 
 std::string Bundle::dump() const { return to_json().dump(4) + "\n"; }
 
-Bundle bundle_from_json(const ordered_json& root, const std::string& source) {
+Bundle bundle_from_json(ordered_json root, const std::string& source) {
     if (!root.is_object())
         throw Error(fmt::format("{}: a bundle must be a JSON object of jobs keyed by name", source));
     std::vector<std::string> problems;
     JobReader reader(source, problems);
     Bundle bundle;
     bundle.jobs.reserve(root.size());
-    for (const auto& [name, value] : root.items()) {
+    for (auto& [name, value] : root.items()) {
         if (auto job = reader.read(name, value)) bundle.jobs.push_back(std::move(*job));
     }
     if (root.empty()) problems.push_back(fmt::format("{}: the bundle has no jobs", source));
@@ -170,7 +170,7 @@ Bundle parse_bundle(const std::string& text, const std::string& source) {
         auto at = what.find("parse error");
         throw Error(fmt::format("{}: invalid JSON: {}", source, at == std::string::npos ? what : what.substr(at)));
     }
-    return bundle_from_json(root, source);
+    return bundle_from_json(std::move(root), source);
 }
 
 } // namespace milex::model

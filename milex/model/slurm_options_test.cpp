@@ -61,3 +61,17 @@ TEST_CASE("account is a machine key, never a job key") {
     CHECK(std::find(job_keys.begin(), job_keys.end(), "account") == job_keys.end());
     CHECK(std::find(machine_keys.begin(), machine_keys.end(), "account") != machine_keys.end());
 }
+
+TEST_CASE("the hand-written grammars refuse near misses") {
+    for (const char* bad : {"1:2:3:4", "-5", "5-", "1-2:3:4:5", "1::2", "1-123", "12:345"})
+        CHECK_MESSAGE(check_slurm_value("time", bad), bad);
+    for (const char* bad : {"G", "16GiB", "-1", "1e3", ""}) CHECK_MESSAGE(check_slurm_value("mem", bad), bad);
+    for (const char* bad : {"1,", ",1", "1-3:", "%5", "1-", "a"}) CHECK_MESSAGE(check_slurm_value("array", bad), bad);
+    for (const char* bad : {"gpu:", ":1", "1gpu", "gpu:a:1:2", "gpu:a100:x"})
+        CHECK_MESSAGE(check_slurm_value("gres", bad), bad);
+    for (const char* bad : {"0", "a100:0", ":2", "x"}) CHECK_MESSAGE(check_slurm_value("gpus", bad), bad);
+    for (const char* bad : {"0", "01", "2-", "2-0"}) CHECK_MESSAGE(check_slurm_value("nodes", bad), bad);
+    for (const char* good : {"gpu", "gpu:a100", "shard:1G", "gpu:tesla-v100.32g:4"})
+        CHECK_MESSAGE(!check_slurm_value("gres", good), good);
+    for (const char* good : {"a100:2", "3"}) CHECK_MESSAGE(!check_slurm_value("gpus", good), good);
+}

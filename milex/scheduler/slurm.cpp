@@ -1,7 +1,8 @@
 #include "milex/scheduler/slurm.hpp"
 
 #include <chrono>
-#include <regex>
+#include <algorithm>
+#include <cctype>
 
 #include <fmt/format.h>
 
@@ -16,12 +17,16 @@ constexpr std::chrono::seconds k_sbatch_timeout{120};
 
 tl::expected<Submission, std::string> parse_parsable(const std::string& output) {
     // The id is on the last line; sites print notices before it.
-    static const std::regex k_line(R"(^(\d+)(?:;([A-Za-z0-9_.-]+))?$)");
-    std::smatch m;
     const std::string line = util::last_line(output);
-    if (!std::regex_match(line, m, k_line))
+    const size_t semicolon = line.find(';');
+    Submission submission{line.substr(0, semicolon), semicolon == std::string::npos ? "" : line.substr(semicolon + 1)};
+    const bool id_ok = !submission.job_id.empty() && submission.job_id.size() <= 18 &&
+                       std::all_of(submission.job_id.begin(), submission.job_id.end(), ::isdigit);
+    const bool cluster_ok = std::all_of(submission.cluster.begin(), submission.cluster.end(),
+                                        [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-'; });
+    if (!id_ok || !cluster_ok || (semicolon != std::string::npos && submission.cluster.empty()))
         return tl::unexpected(fmt::format("sbatch printed no job id (got \"{}\")", util::excerpt(output)));
-    return Submission{m[1].str(), m[2].str()};
+    return submission;
 }
 
 std::vector<std::string> SlurmScheduler::submit_command(const SubmitRequest& request) const {

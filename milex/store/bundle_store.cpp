@@ -1,7 +1,6 @@
 #include "milex/store/bundle_store.hpp"
 
 #include <algorithm>
-#include <regex>
 
 #include <fmt/format.h>
 
@@ -13,12 +12,13 @@
 namespace milex::store {
 
 std::optional<BundleFile> parse_bundle_file_name(const fs::path& path) {
-    static const std::regex k_name(R"(^(.+)_(\d{14})\.json$)");
-    std::smatch m;
+    // <name>_<14 digits>.json, read by hand: it runs for every file of the jobs folder.
     const std::string file = path.filename().string();
-    if (!std::regex_match(file, m, k_name)) return std::nullopt;
-    if (!util::parse_file_stamp(m[2].str())) return std::nullopt;
-    return BundleFile{path, m[1].str(), m[2].str()};
+    constexpr size_t k_tail = 1 + 14 + 5;  // "_" stamp ".json"
+    if (file.size() <= k_tail || !file.ends_with(".json") || file[file.size() - k_tail] != '_') return std::nullopt;
+    std::string stamp = file.substr(file.size() - k_tail + 1, 14);
+    if (!util::parse_file_stamp(stamp)) return std::nullopt;
+    return BundleFile{path, file.substr(0, file.size() - k_tail), std::move(stamp)};
 }
 
 BundleStore::BundleStore(fs::path jobs_dir) : m_dir(std::move(jobs_dir)) {}
@@ -77,16 +77,14 @@ BundleFile BundleStore::locate(const std::string& reference) const {
 
 BundleFile BundleStore::create(const std::string& name, const model::Bundle& bundle, util::SystemTime now) const {
     if (auto wrong = model::name_problem(name, "bundle"); !wrong.empty()) throw Error(wrong);
-    const std::string content = bundle.dump();
-    // Stamps are seconds; a taken second moves us one second on, a bounded number of times.
-    for (int attempt = 0; attempt < 1000; ++attempt) {
-        std::string stamp = util::file_stamp(now + std::chrono::seconds(attempt));
-        fs::path path = m_dir / fmt::format("{}_{}.json", name, stamp);
-        auto made = util::create_file_exclusive(path, content);
-        if (made) return BundleFile{path, name, stamp};
-        if (!made.error().exists) throw Error(made.error().message);
-    }
-    throw Error(fmt::format("cannot find a free file name for bundle \"{}\" in {}", name, model::display_path(m_dir)));
+    // Stamps are seconds; a taken second moves us one second on, as the Python milex does.
+    auto made = util::create_file_exclusive(
+        [&](int attempt) {
+            return m_dir / fmt::format("{}_{}.json", name, util::file_stamp(now + std::chrono::seconds(attempt)));
+        },
+        1000, bundle.dump());
+    if (!made) throw Error(made.error());
+    return *parse_bundle_file_name(*made);
 }
 
 AppendResult BundleStore::append(const std::string& name, const std::function<model::Job(const model::Bundle&)>& make_job,

@@ -1,7 +1,6 @@
 #include "milex/store/run_store.hpp"
 
 #include <algorithm>
-#include <regex>
 
 #include <fmt/format.h>
 

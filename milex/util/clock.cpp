@@ -10,8 +10,9 @@ std::string file_stamp(SystemTime t) {
     std::time_t seconds = std::chrono::system_clock::to_time_t(t);
     std::tm local{};
     ::localtime_r(&seconds, &local);
-    return fmt::format("{:04}{:02}{:02}{:02}{:02}{:02}", local.tm_year + 1900, local.tm_mon + 1, local.tm_mday,
-                       local.tm_hour, local.tm_min, local.tm_sec);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y%m%d%H%M%S", &local);
+    return text;
 }
 
 std::optional<SystemTime> parse_file_stamp(const std::string& text) {

@@ -1,5 +1,7 @@
 #include "milex/util/document.hpp"
 
+#include <cerrno>
+#include <cstdlib>
 #include <iterator>
 #include <regex>
 #include <vector>
@@ -141,13 +143,17 @@ ordered_json scalar_value(const YAML::Node& node) {
     if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return nullptr;
     if (text == "true" || text == "True" || text == "TRUE") return true;
     if (text == "false" || text == "False" || text == "FALSE") return false;
-    static const std::regex k_int(R"(^[-+]?\d+$)");
-    static const std::regex k_float(R"(^[-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?$)");
-    try {
-        if (std::regex_match(text, k_int)) return std::stoll(text);
-        if (std::regex_match(text, k_float)) return std::stod(text);
-    } catch (const std::out_of_range&) {
-    }
+    // A number when the whole scalar reads as one (strtoll/strtod, not std::regex: see
+    // model/slurm_options.cpp); "1e3" and ".5" are floats, "0x10" and "inf" stay text.
+    const char* begin = text.c_str();
+    char* end = nullptr;
+    const bool plain = text.find_first_of("xXnN") == std::string::npos;
+    errno = 0;
+    long long whole = std::strtoll(begin, &end, 10);
+    if (plain && *end == '\0' && errno == 0) return whole;
+    errno = 0;
+    double real = std::strtod(begin, &end);
+    if (plain && *end == '\0' && errno == 0) return real;
     return text;
 }
 

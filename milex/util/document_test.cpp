@@ -38,6 +38,14 @@ TEST_CASE("YAML reads into the same tree, typed, with lines") {
     CHECK(doc->root["local"]["flag"] == true);
     CHECK(doc->root["local"]["modules"] == nlohmann::ordered_json::array({"a", "b"}));
     CHECK(doc->where("/local/port") == "c.yaml:3");
+    auto numbers = parse_yaml_document("a: 1.5\nb: -3\nc: 1e3\nd: 0x10\ne: inf\nf: 12abc\n", "n.yaml");
+    REQUIRE(numbers);
+    CHECK(numbers->root["a"] == 1.5);
+    CHECK(numbers->root["b"] == -3);
+    CHECK(numbers->root["c"] == 1000.0);
+    CHECK(numbers->root["d"] == "0x10");
+    CHECK(numbers->root["e"] == "inf");
+    CHECK(numbers->root["f"] == "12abc");
 }
 
 TEST_CASE("a YAML syntax error names line and column") {

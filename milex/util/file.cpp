@@ -91,17 +91,26 @@ tl::expected<void, std::string> write_file_atomic(const fs::path& path, std::str
     return {};
 }
 
-tl::expected<void, CreateError> create_file_exclusive(const fs::path& path, std::string_view content, fs::perms mode) {
-    auto tmp = write_temporary(path, content, mode);
-    if (!tmp) return tl::unexpected(CreateError{false, tmp.error()});
-    int rc = ::link(tmp->c_str(), path.c_str());
-    int err = errno;
-    ::unlink(tmp->c_str());
-    if (rc != 0) {
-        return tl::unexpected(
-            CreateError{err == EEXIST, fmt::format("cannot write {}: {}", path.string(), errno_text(err))});
+tl::expected<fs::path, std::string> create_file_exclusive(const std::function<fs::path(int)>& candidate, int attempts,
+                                                          std::string_view content, fs::perms mode) {
+    const fs::path first = candidate(0);
+    auto tmp = write_temporary(first, content, mode);
+    if (!tmp) return tl::unexpected(tmp.error());
+    ::chmod(tmp->c_str(), static_cast<mode_t>(mode));
+    for (int attempt = 0; attempt < attempts; ++attempt) {
+        const fs::path path = attempt == 0 ? first : candidate(attempt);
+        if (::link(tmp->c_str(), path.c_str()) == 0) {
+            ::unlink(tmp->c_str());
+            return path;
+        }
+        if (errno != EEXIST) {
+            int err = errno;
+            ::unlink(tmp->c_str());
+            return tl::unexpected(fmt::format("cannot write {}: {}", path.string(), errno_text(err)));
+        }
     }
-    return {};
+    ::unlink(tmp->c_str());
+    return tl::unexpected(fmt::format("cannot write {}: {} names beside it are all taken", first.string(), attempts));
 }
 
 tl::expected<FileLock, std::string> FileLock::acquire(const fs::path& lock_path) {

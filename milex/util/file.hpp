@@ -1,6 +1,7 @@
 #pragma once
 /// Files written so that a reader or a crash never sees half of them.
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -19,14 +20,12 @@ tl::expected<std::string, std::string> read_file(const fs::path& path);
 tl::expected<void, std::string> write_file_atomic(const fs::path& path, std::string_view content,
                                                   fs::perms mode = fs::perms(0644));
 
-/// Like write_file_atomic, but fails with `exists` set when `path` is already there (the file is
-/// made with link(2), so of two writers racing for one name exactly one wins).
-struct CreateError {
-    bool exists = false;
-    std::string message;
-};
-tl::expected<void, CreateError> create_file_exclusive(const fs::path& path, std::string_view content,
-                                                      fs::perms mode = fs::perms(0644));
+/// Like write_file_atomic, but never replaces a file: the content goes to the first of
+/// `candidate(0)`, `candidate(1)`, … (at most `attempts`) that does not exist yet, and that path
+/// is returned. Each name is claimed with link(2), so of two writers racing for one name exactly
+/// one wins; the content is written and flushed once, however many names are tried.
+tl::expected<fs::path, std::string> create_file_exclusive(const std::function<fs::path(int)>& candidate, int attempts,
+                                                          std::string_view content, fs::perms mode = fs::perms(0644));
 
 /// An exclusive flock(2) on a lock file, held while the object lives. Waits for other holders.
 class FileLock {

@@ -31,13 +31,17 @@ TEST_CASE("an atomic write into a missing directory fails with the path") {
     CHECK(result.error().find("cannot write " + (test::temp_dir() / "missing" / "x").string()) == 0);
 }
 
-TEST_CASE("exclusive creation never overwrites") {
-    const auto path = test::temp_dir() / "bundle.json";
-    REQUIRE(create_file_exclusive(path, "first"));
-    auto second = create_file_exclusive(path, "second");
-    REQUIRE_FALSE(second);
-    CHECK(second.error().exists);
-    CHECK(test::read_file(path) == "first");
+TEST_CASE("exclusive creation never overwrites: it takes the next free name") {
+    auto name = [](int attempt) { return milex::test::temp_dir() / ("bundle_" + std::to_string(attempt) + ".json"); };
+    REQUIRE(create_file_exclusive(name, 10, "first").value() == name(0));
+    REQUIRE(create_file_exclusive(name, 10, "second").value() == name(1));
+    CHECK(test::read_file(name(0)) == "first");
+    CHECK(test::read_file(name(1)) == "second");
+    auto full = create_file_exclusive(name, 2, "third");
+    REQUIRE_FALSE(full);
+    CHECK(full.error() == "cannot write " + name(0).string() + ": 2 names beside it are all taken");
+    // No temporary file is left behind.
+    CHECK(std::distance(std::filesystem::directory_iterator(test::temp_dir()), {}) == 2);
 }
 
 TEST_CASE("a file lock serialises writers") {

@@ -4,7 +4,7 @@
 
 namespace milex::util {
 
-/// Lower-case hex SHA-256 of `data` (OpenSSL's libcrypto, which libssh2 links anyway).
+/// Lower-case hex SHA-256 of `data`.
 std::string sha256_hex(std::string_view data);
 
 } // namespace milex::util
