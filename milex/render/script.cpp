@@ -3,7 +3,7 @@
 #include <kainjow/mustache.hpp>
 
 #include "milex/render/arguments.hpp"
-#include "milex/render/quote.hpp"
+#include "milex/util/shell.hpp"
 #include "milex/util/error.hpp"
 
 namespace milex::render {
@@ -29,10 +29,10 @@ model::SlurmOptions script_options(const model::Job& job, const model::Machine& 
 }
 
 std::string application_call(const model::Job& job) {
-    std::string call = bash_quote(job.script);
+    std::string call = util::shell_quote(job.script);
     for (const auto& word : application_words(job.script_args)) {
         call += " \\\n  ";
-        call += bash_quote(word);
+        call += util::shell_quote(word);
     }
     return call;
 }
@@ -49,7 +49,7 @@ std::string render_script(const ScriptInput& input) {
         sbatch.push_back(line);
     }
     mustache::data modules{mustache::data::type::list};
-    for (const auto& module : input.machine.modules) modules.push_back(mustache::data("module", bash_quote(module)));
+    for (const auto& module : input.machine.modules) modules.push_back(mustache::data("module", util::shell_quote(module)));
     mustache::data pre_commands{mustache::data::type::list};
     int number = 0;
     for (const auto& command : input.job.pre_commands) {
@@ -65,7 +65,7 @@ std::string render_script(const ScriptInput& input) {
     data.set("job", input.job.name);
     data.set("bundle", input.bundle);
     data.set("machine", input.machine.name);
-    data.set("milex_path", bash_quote(input.machine.path));
+    data.set("milex_path", util::shell_quote(input.machine.path));
     data.set("modules", modules);
     if (!input.machine.env_command.empty()) data.set("env_command", input.machine.env_command);
     else data.set("env_command", false);

@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include "milex/render/quote.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/file.hpp"
+#include "milex/util/shell.hpp"
 #include "milex/util/text.hpp"
 
 namespace milex::store {
@@ -19,7 +19,7 @@ void create_layout(transport::Transport& transport, const std::string& path) {
 }
 
 BashrcChange ensure_milex_line(const std::filesystem::path& bashrc, const std::string& path) {
-    const std::string line = "export MILEX=" + render::bash_quote(path);
+    const std::string line = "export MILEX=" + util::shell_quote(path);
     std::string text;
     std::error_code ec;
     if (std::filesystem::exists(bashrc, ec)) {

@@ -7,7 +7,6 @@
 
 #include "milex/graph/order.hpp"
 #include "milex/introspect/cli_protocol.hpp"
-#include "milex/render/quote.hpp"
 #include "milex/render/script.hpp"
 #include "milex/util/clock.hpp"
 #include "milex/util/error.hpp"

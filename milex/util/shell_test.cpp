@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "milex/render/quote.hpp"
+#include "milex/util/shell.hpp"
 #include "milex/util/process.hpp"
 #include "unit/support.hpp"
 
@@ -16,15 +16,15 @@ const std::vector<std::string> k_hazards = {
 } // namespace
 
 TEST_CASE("quoted words are single-quoted with embedded quotes escaped") {
-    CHECK(render::bash_quote("simple") == "'simple'");
-    CHECK(render::bash_quote("it's") == "'it'\\''s'");
-    CHECK(render::bash_quote("") == "''");
-    CHECK(render::bash_quote("$(id)") == "'$(id)'");
+    CHECK(util::shell_quote("simple") == "'simple'");
+    CHECK(util::shell_quote("it's") == "'it'\\''s'");
+    CHECK(util::shell_quote("") == "''");
+    CHECK(util::shell_quote("$(id)") == "'$(id)'");
 }
 
 TEST_CASE("every hazard word reaches a program through bash byte for byte") {
     for (const auto& word : k_hazards) {
-        auto result = util::run_process({"bash", "-c", "printf '%s' " + render::bash_quote(word)});
+        auto result = util::run_process({"bash", "-c", "printf '%s' " + util::shell_quote(word)});
         REQUIRE(result);
         CHECK_MESSAGE(result->out == word, "word: " << word);
     }

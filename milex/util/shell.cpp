@@ -1,8 +1,8 @@
-#include "milex/render/quote.hpp"
+#include "milex/util/shell.hpp"
 
-namespace milex::render {
+namespace milex::util {
 
-std::string bash_quote(std::string_view word) {
+std::string shell_quote(std::string_view word) {
     std::string out;
     out.reserve(word.size() + 2);
     out += '\'';
@@ -14,4 +14,4 @@ std::string bash_quote(std::string_view word) {
     return out;
 }
 
-} // namespace milex::render
+} // namespace milex::util
