@@ -14,8 +14,9 @@ using nlohmann::ordered_json;
 namespace {
 
 const std::vector<std::string>& job_keys() {
-    static const std::vector<std::string> keys = {"name",         "script",        "script_args", "dependencies",
-                                                  "pre_commands", "pre-commands",  "slurm",       "id"};
+    static const std::vector<std::string> keys = {"name",         "script",       "script_args", "script_options",
+                                                  "verified",     "dependencies", "pre_commands", "pre-commands",
+                                                  "slurm",        "id"};
     return keys;
 }
 
@@ -46,6 +47,12 @@ public:
             } else if (k == "script_args") {
                 if (v.is_object()) job.script_args = std::move(v);  // the tree is ours: no copy
                 else if (!v.is_null()) problem("\"script_args\" must be an object of the application's arguments");
+            } else if (k == "script_options") {
+                if (v.is_object()) job.script_options = std::move(v);
+                else if (!v.is_null()) problem("\"script_options\" must be an object: how each argument is written");
+            } else if (k == "verified") {
+                if (v.is_string()) job.verified = v.get<std::string>();
+                else if (!v.is_null()) problem("\"verified\" must be a string (or left out)");
             } else if (k == "dependencies") {
                 job.dependencies = strings(v, "dependencies", "job names");
             } else if (k == "pre_commands" || k == "pre-commands") {
@@ -60,6 +67,7 @@ public:
                 problem(fmt::format("unknown key \"{}\"{}", k, util::did_you_mean(k, job_keys())));
             }
         }
+        check_spellings(job);
         if (plain_pre_commands && dashed_pre_commands)
             problem("has both \"pre_commands\" and \"pre-commands\"; keep one");
         if (!value.contains("script")) problem("has no \"script\"; add the application's name, e.g. \"script\": \"train\"");
@@ -69,6 +77,28 @@ public:
 private:
     void problem(const std::string& message) {
         m_problems.push_back(fmt::format("{}: job \"{}\" {}", m_source, m_job, message));
+    }
+
+    /// Every spelling is one of the forms Job::script_options lists, for a key of script_args.
+    void check_spellings(const Job& job) {
+        if (!job.script_options.is_object()) return;
+        for (const auto& [key, spelling] : job.script_options.items()) {
+            if (!job.script_args.contains(key)) {
+                problem(fmt::format("\"script_options\" has \"{}\", which \"script_args\" does not; remove it from both "
+                                    "or neither",
+                                    key));
+                continue;
+            }
+            const bool option = spelling.is_string() && spelling.get<std::string>().size() > 1 &&
+                                spelling.get<std::string>()[0] == '-';
+            const bool flag = spelling.is_object() && spelling.size() == 2 && spelling.contains("flag") &&
+                              spelling["flag"].is_string() && spelling.contains("when");
+            const bool positional = spelling.is_number_unsigned() || (spelling.is_number_integer() && spelling >= 0);
+            if (!option && !flag && !positional && !spelling.is_null())
+                problem(fmt::format("\"script_options\": \"{}\" must be an option such as \"--{}\" or \"-n\", a "
+                                    "positional place (0, 1, …), {{\"flag\": …, \"when\": …}} or null",
+                                    key, key));
+        }
     }
 
     std::vector<std::string> strings(const ordered_json& v, const std::string& key, const char* what) {

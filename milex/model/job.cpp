@@ -11,6 +11,8 @@ nlohmann::ordered_json Job::to_json() const {
     j["name"] = name;
     j["script"] = script;
     j["script_args"] = script_args;
+    if (!script_options.is_null()) j["script_options"] = script_options;
+    if (!verified.empty()) j["verified"] = verified;
     j["dependencies"] = dependencies;
     j["pre_commands"] = pre_commands;
     nlohmann::ordered_json options = nlohmann::ordered_json::object();

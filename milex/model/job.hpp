@@ -14,6 +14,16 @@ struct Job {
     std::string name;
     std::string script;  ///< the application; `<script>-cli` describes its arguments
     nlohmann::ordered_json script_args = nlohmann::ordered_json::object();
+    /// How each key of script_args is written on the application's command line, as it was
+    /// typed at schedule time: `"--learning-rate"` or `"-n"` (an option; for true/false values,
+    /// the flag given when the value is true), `{"flag": "--no-cache", "when": false}` (a flag
+    /// given for another value), a number (the key's place among the positionals), or null (not
+    /// typed: left to the application's default). Null here (a Python milex bundle) means the
+    /// upstream rendering, `--key=value` for every key.
+    nlohmann::ordered_json script_options = nullptr;
+    /// The fingerprint of script, script_args and script_options when APP-cli last agreed with
+    /// their rendering (see introspect/verify.hpp); a job edited since no longer matches it.
+    std::string verified;
     std::vector<std::string> dependencies;
     std::vector<std::string> pre_commands;
     SlurmOptions slurm;

@@ -1,6 +1,6 @@
 #pragma once
-/// The application's arguments as command-line words, rendered from the `script_args` the
-/// application's -cli printed (the upstream protocol).
+/// The application's arguments as command-line words, from the `script_args` its -cli printed
+/// and the `script_options` that say how each was typed.
 #include <string>
 #include <vector>
 
@@ -8,10 +8,25 @@
 
 namespace milex::render {
 
-/// Each key as `--key=value`; true as `--key`; false and null left out; a list as `--key`
-/// followed by one word per item; an object as `--key=<its JSON>`. Numbers are written the
-/// way Python prints them (`0.001`, `1e-05`, `3.0`), so the application reads what -cli saw.
-std::vector<std::string> application_words(const nlohmann::ordered_json& script_args);
+/// The words after the application's name.
+///
+/// Without spellings (a bundle of the Python milex) every key is `--key=value`; true is
+/// `--key`; false and null are left out; a list is `--key` then one word per item; an object
+/// is `--key=<its JSON>`.
+///
+/// With spellings (see model::Job::script_options) the positionals come first, in their
+/// places, then each typed option as it was typed: `--long=value`, `-sVALUE` (attached, so a
+/// value starting with '-' stays a value), a list as the option then its items, a flag when
+/// its value is the one it was given for. Keys that were not typed are left out.
+///
+/// Numbers are written the way Python prints them (`0.001`, `1e-05`, `3.0`), so the
+/// application reads what its -cli saw.
+std::vector<std::string> application_words(const nlohmann::ordered_json& script_args,
+                                           const nlohmann::ordered_json& script_options = nullptr);
+
+/// The words one key becomes (for messages that name what a key was rendered as).
+std::vector<std::string> words_for_key(const nlohmann::ordered_json& script_args,
+                                       const nlohmann::ordered_json& script_options, const std::string& key);
 
 /// One JSON value as the application receives it.
 std::string argument_text(const nlohmann::ordered_json& value);

@@ -23,3 +23,17 @@ TEST_CASE("list items that are not strings read as Python prints them") {
     CHECK(argument_text(nullptr) == "None");
     CHECK(argument_text(-2) == "-2");
 }
+
+TEST_CASE("with spellings: positionals first, options as typed, untyped keys left out") {
+    ordered_json args = ordered_json::parse(R"({"data": "data.csv", "learning_rate": 0.1, "n": -3, "batch_size": 64,
+        "layers": [128, 64], "augment": false, "cache": false, "seed": 0, "tag": "", "files": ["a", "b"]})");
+    ordered_json options = ordered_json::parse(R"({"data": 0, "learning_rate": "--learning-rate", "n": "-n",
+        "batch_size": "-b", "layers": "--layers", "augment": "--augment",
+        "cache": {"flag": "--no-cache", "when": false}, "seed": null, "tag": "-t", "files": 1})");
+    CHECK(application_words(args, options) == std::vector<std::string>{
+                                                  "data.csv", "a", "b", "--learning-rate=0.1", "-n-3", "-b64",
+                                                  "--layers", "128", "64", "--no-cache", "-t", ""});
+    CHECK(words_for_key(args, options, "cache") == std::vector<std::string>{"--no-cache"});
+    CHECK(words_for_key(args, options, "seed").empty());
+    CHECK(words_for_key(args, nullptr, "seed") == std::vector<std::string>{"--seed=0"});
+}

@@ -30,7 +30,7 @@ model::SlurmOptions script_options(const model::Job& job, const model::Machine& 
 
 std::string application_call(const model::Job& job) {
     std::string call = util::shell_quote(job.script);
-    for (const auto& word : application_words(job.script_args)) {
+    for (const auto& word : application_words(job.script_args, job.script_options)) {
         call += " \\\n  ";
         call += util::shell_quote(word);
     }

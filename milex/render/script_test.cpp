@@ -79,3 +79,19 @@ TEST_CASE("the application call survives bash exactly") {
     REQUIRE(result);
     CHECK(result->out == "<--message=it's $(id) `x`; a\nb\tc é><--lr=0.01><--shout><--words><a b><c>");
 }
+
+TEST_CASE("a job with spellings renders its call as typed") {
+    model::Machine m;
+    m.name = "local";
+    m.path = "/home/ada/milex";
+    model::Job j;
+    j.name = "train";
+    j.script = "milex-train";
+    j.script_args = nlohmann::ordered_json::parse(
+        R"({"data": "my data.csv", "learning_rate": 0.1, "n": 3, "layers": [128, 64], "cache": false, "seed": 0})");
+    j.script_options = nlohmann::ordered_json::parse(
+        R"({"data": 0, "learning_rate": "--learning-rate", "n": "-n", "layers": "--layers",
+            "cache": {"flag": "--no-cache", "when": false}, "seed": null})");
+    const std::string script = render::render_script({j, m, "demo_20261122023840", "0.1.0"});
+    CHECK(script == test::golden("spelled.sh", script));
+}

@@ -1,0 +1,91 @@
+#include "milex/introspect/verify.hpp"
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "milex/introspect/cli_protocol.hpp"
+#include "milex/render/arguments.hpp"
+#include "milex/util/error.hpp"
+#include "milex/util/hash.hpp"
+#include "milex/util/text.hpp"
+
+namespace milex::introspect {
+
+using nlohmann::ordered_json;
+
+namespace {
+
+std::string shown(const std::vector<std::string>& words) {
+    return words.empty() ? std::string("nothing") : util::excerpt(util::join(words, " "), 100);
+}
+
+/// The key whose rendered words the -cli's complaint quotes, if one does.
+std::string key_named_in(const std::string& complaint, const model::Job& job) {
+    for (const auto& [key, value] : job.script_args.items()) {
+        for (const auto& word : render::words_for_key(job.script_args, job.script_options, key))
+            if (!word.empty() && complaint.find(word) != std::string::npos) return key;
+    }
+    return {};
+}
+
+} // namespace
+
+std::string job_fingerprint(const model::Job& job) {
+    return "sha256:" + util::sha256_hex(job.script + "\n" + job.script_args.dump() + "\n" + job.script_options.dump());
+}
+
+void verify_round_trip(const model::Job& job, std::chrono::milliseconds timeout, const std::string& context) {
+    const std::vector<std::string> words = render::application_words(job.script_args, job.script_options);
+    const std::string program = job.script + "-cli";
+    ordered_json answer;
+    try {
+        answer = describe_arguments(job.script, words, timeout);
+    } catch (const Error& e) {
+        const std::string complaint = e.details().empty() ? e.what() : util::last_line(e.details());
+        const std::string key = key_named_in(complaint, job);
+        if (!key.empty())
+            throw Error(fmt::format("{}{}: rendered as {}, {} failed: {}", context, key,
+                                    shown(render::words_for_key(job.script_args, job.script_options, key)), program,
+                                    complaint))
+                .with_details(e.details());
+        throw Error(fmt::format("{}the words milex would run {} with ({}) are refused: {}", context, job.script,
+                                shown(words), e.what()))
+            .with_details(e.details());
+    }
+    for (const auto& [key, expected] : job.script_args.items()) {
+        const auto got = answer.find(key);
+        if (got != answer.end() && *got == expected) continue;
+        const auto rendered = render::words_for_key(job.script_args, job.script_options, key);
+        const bool untyped = job.script_options.is_object() &&
+                             (!job.script_options.contains(key) || job.script_options[key].is_null());
+        if (untyped && got != answer.end())
+            throw Error(fmt::format("{}{}: the bundle says {}, but it was not typed at schedule time, so milex leaves "
+                                    "it to the application, which makes it {}; give it a spelling in "
+                                    "\"script_options\", e.g. \"{}\": \"--{}\"",
+                                    context, key, expected.dump(), got->dump(), key, key));
+        if (got == answer.end())
+            throw Error(fmt::format("{}{}: rendered as {}, {} did not report it at all", context, key, shown(rendered),
+                                    program));
+        throw Error(fmt::format("{}{}: rendered as {}, {} read it as {} instead of {}", context, key, shown(rendered),
+                                program, util::excerpt(got->dump(), 60), util::excerpt(expected.dump(), 60)));
+    }
+    for (const auto& [key, value] : answer.items()) {
+        if (!job.script_args.contains(key))
+            throw Error(fmt::format("{}{} reports \"{}\" = {}, which the bundle does not have; schedule the job again",
+                                    context, program, key, util::excerpt(value.dump(), 60)));
+    }
+}
+
+size_t verify_changed_jobs(const model::Bundle& bundle, std::chrono::milliseconds timeout) {
+    std::set<std::string> checked;
+    for (const auto& job : bundle.jobs) {
+        const std::string fingerprint = job_fingerprint(job);
+        if (fingerprint == job.verified || checked.count(fingerprint)) continue;
+        verify_round_trip(job, timeout, fmt::format("job \"{}\": ", job.name));
+        checked.insert(fingerprint);
+    }
+    return checked.size();
+}
+
+} // namespace milex::introspect
