@@ -6,6 +6,8 @@
 
 #include "milex/cli/commands.hpp"
 #include "milex/cli/terminal.hpp"
+#include "milex/introspect/cli_protocol.hpp"
+#include "milex/introspect/verify.hpp"
 #include "milex/scheduler/connect.hpp"
 #include "milex/submit/submit.hpp"
 #include "milex/transport/connect.hpp"
@@ -46,6 +48,16 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
 
     // Resolved before the lock and before anything is written: an unreachable machine or an
     // unsupported scheduler stops here.
+    // A bundle edited by hand, or written by the Python milex, is checked with its applications'
+    // -cli before anything reaches the queue.
+    if (!flags.no_verify) {
+        const size_t checked = introspect::verify_changed_jobs(plan.bundle, introspect::cli_timeout());
+        if (checked > 0)
+            std::cerr << fmt::format("milex-run: checked the arguments of {} job{} with {} -cli (edited since "
+                                     "scheduled, or not scheduled by milex)\n",
+                                     checked, checked == 1 ? "" : "s", checked == 1 ? "its application's" : "their applications'");
+    }
+
     std::unique_ptr<transport::Transport> transport;
     if (!flags.dry_run) transport = transport::connect(machine);
     transport::LocalTransport dry_transport;
@@ -105,6 +117,8 @@ int run_command(const Args& args) {
     flags.machine.add_to(app);
     app.add_flag("--dry-run,--dry_run", flags.dry_run, "print the scripts and sbatch commands; write and submit nothing");
     app.add_flag("--again", flags.again, "submit a second copy of a bundle that was submitted to this machine before");
+    app.add_flag("--no-verify,--no_verify", flags.no_verify,
+                 "do not check hand-edited jobs with their applications' -cli (for a slow -cli)");
     std::vector<std::string> extras;
     if (auto done = parse(app, args, extras)) return *done;
     refuse_extras(app, extras);

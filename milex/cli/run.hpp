@@ -10,6 +10,7 @@ struct RunFlags {
     MachineFlags machine;
     bool dry_run = false;
     bool again = false;
+    bool no_verify = false;
 };
 
 /// Submits bundle `reference` as milex-run does, printing progress; shared by milex-run and

@@ -7,6 +7,8 @@
 #include "milex/cli/run.hpp"
 #include "milex/graph/order.hpp"
 #include "milex/introspect/cli_protocol.hpp"
+#include "milex/introspect/spelling.hpp"
+#include "milex/introspect/verify.hpp"
 #include "milex/store/bundle_store.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/file.hpp"
@@ -45,11 +47,13 @@ std::string misspelt_flag_hint(const CLI::App& app, const std::vector<std::strin
     return {};
 }
 
-model::Job make_job(const ScheduleFlags& flags, nlohmann::ordered_json script_args) {
+model::Job make_job(const ScheduleFlags& flags, nlohmann::ordered_json script_args,
+                    nlohmann::ordered_json script_options) {
     model::Job job;
     job.name = flags.job_name.value_or(flags.app);
     job.script = flags.app;
     job.script_args = std::move(script_args);
+    job.script_options = std::move(script_options);
     job.dependencies = flags.dependencies;
     job.pre_commands = flags.pre_commands;
     for (const auto& [key, value] : flags.slurm)
@@ -84,6 +88,8 @@ int schedule_command(const Args& all_args) {
     flags.run.machine.add_to(app);
     app.add_flag("--dry-run,--dry_run", flags.run.dry_run, "with --run-now: print what would be submitted");
     app.add_flag("--again", flags.run.again, "with --run-now: submit even if this bundle ran there before");
+    app.add_flag("--no-verify,--no_verify", flags.run.no_verify,
+                 "skip the round trip (APP-cli re-reading the words the batch script will use)");
 
     // Everything after "--" belongs to the application, whatever it looks like.
     auto split = std::find(all_args.begin(), all_args.end(), "--");
@@ -106,13 +112,34 @@ int schedule_command(const Args& all_args) {
     const model::Config config = model::load_config(model::config_path());
     if (flags.run_now) flags.run.machine.resolve(config);  // an unknown --machine stops us before anything is written
 
+    const auto timeout = introspect::cli_timeout();
     nlohmann::ordered_json script_args;
     try {
-        script_args = introspect::describe_arguments(flags.app, app_args, introspect::cli_timeout());
+        script_args = introspect::describe_arguments(flags.app, app_args, timeout);
     } catch (const Error& e) {
         throw Error(e.lines().front() + misspelt_flag_hint(app, app_args)).with_details(e.details());
     }
-    model::Job job = make_job(flags, std::move(script_args));
+    model::Job job = make_job(flags, script_args, introspect::infer_spellings(app_args, script_args));
+    if (!flags.run.no_verify) {
+        try {
+            introspect::verify_round_trip(job, timeout);
+        } catch (const Error& first) {
+            // The spellings may have been guessed wrong where the upstream rendering is right
+            // (an application whose options are spelled like their dests): try that before
+            // giving up, and report the first failure if it fails too.
+            model::Job upstream = job;
+            upstream.script_options = nullptr;
+            bool upstream_agrees = true;
+            try {
+                introspect::verify_round_trip(upstream, timeout);
+            } catch (const Error&) {
+                upstream_agrees = false;
+            }
+            if (!upstream_agrees) throw first;
+            job = std::move(upstream);
+        }
+        job.verified = introspect::job_fingerprint(job);
+    }
 
     const std::string jobs_dir = config.local().path + "/jobs";
     if (auto made = util::make_directories(jobs_dir); !made)
