@@ -11,6 +11,12 @@ using Args = std::vector<std::string>;
 int schedule_command(const Args& args);
 int run_command(const Args& args);
 int configuration_command(const Args& args);
+int status_command(const Args& args);
+int logs_command(const Args& args);
+int cancel_command(const Args& args);
+int resubmit_command(const Args& args);
+int resources_command(const Args& args);
+int list_command(const Args& args);
 
 /// argv of the process: picks the command from `milex-X` or `milex X`, runs it, and holds the
 /// single catch that prints `milex: error: …`.

@@ -244,9 +244,7 @@ int configuration_command(const Args& args) {
     app.add_flag("--check", check, "validate the config and report every problem");
     app.add_option("--set", settings, "set machine.key=value (or machine.sbatch.option=value); repeatable")
         ->allow_extra_args(false);
-    std::vector<std::string> extras;
-    if (auto done = parse(app, args, extras)) return *done;
-    refuse_extras(app, extras);
+    if (auto done = parse_strict(app, args)) return *done;
 
     const fs::path path = model::config_path();
     if (show) {

@@ -59,6 +59,13 @@ std::optional<int> parse(CLI::App& app, const std::vector<std::string>& args, st
     return std::nullopt;
 }
 
+std::optional<int> parse_strict(CLI::App& app, const std::vector<std::string>& args) {
+    std::vector<std::string> extras;
+    if (auto done = parse(app, args, extras)) return done;
+    refuse_extras(app, extras);
+    return std::nullopt;
+}
+
 std::vector<std::string> flag_names(const CLI::App& app) {
     std::vector<std::string> names;
     for (const CLI::Option* option : app.get_options()) {

@@ -15,6 +15,9 @@ namespace milex::cli {
 /// order; callers that take none turn them into "unknown flag" errors with a suggestion.
 std::optional<int> parse(CLI::App& app, const std::vector<std::string>& args, std::vector<std::string>& extras);
 
+/// parse() for commands that take no words beyond their own: anything else is a UsageError.
+std::optional<int> parse_strict(CLI::App& app, const std::vector<std::string>& args);
+
 /// Throws UsageError for the first of `extras`, suggesting the closest flag of `app`.
 void refuse_extras(const CLI::App& app, const std::vector<std::string>& extras);
 

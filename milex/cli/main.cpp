@@ -24,6 +24,12 @@ const Command k_commands[] = {
     {"run", "submit a bundle to a machine, in dependency order", run_command},
     {"submit", "the same as run (the Python milex's name)", run_command},
     {"configuration", "edit, check, show or set the machine config", configuration_command},
+    {"status", "show each job of a run: state, exit code, elapsed, node, pending reason", status_command},
+    {"logs", "print a job's output; --follow streams it until the job ends", logs_command},
+    {"cancel", "cancel a run's jobs that have not ended (or the named ones)", cancel_command},
+    {"resubmit", "submit failed (or named) jobs again, with everything that depends on them", resubmit_command},
+    {"resources", "free and total GPUs and CPUs per partition, and who waits for them", resources_command},
+    {"list", "bundles and their runs, newest first", list_command},
 };
 
 std::vector<std::string> command_names() {

@@ -119,9 +119,7 @@ int run_command(const Args& args) {
     app.add_flag("--again", flags.again, "submit a second copy of a bundle that was submitted to this machine before");
     app.add_flag("--no-verify,--no_verify", flags.no_verify,
                  "do not check hand-edited jobs with their applications' -cli (for a slow -cli)");
-    std::vector<std::string> extras;
-    if (auto done = parse(app, args, extras)) return *done;
-    refuse_extras(app, extras);
+    if (auto done = parse_strict(app, args)) return *done;
     const model::Config config = model::load_config(model::config_path());
     return run_bundle(config, bundle, flags);
 }

@@ -76,6 +76,7 @@ public:
             else if (key == "scheduler") m.scheduler = scheduler(at, v);
             else if (key == "modules") m.modules = modules(at, v);
             else if (key == "sbatch") m.sbatch = sbatch(at, v);
+            else if (key == "accounting") m.accounting = boolean(at, key, v);
             else
                 problem(at, fmt::format("unknown key \"{}\" in machine \"{}\"{}", key, name,
                                         util::did_you_mean(key, machine_keys())));
@@ -96,6 +97,13 @@ private:
             return {};
         }
         return v.get<std::string>();
+    }
+
+    std::optional<bool> boolean(const std::string& at, const std::string& key, const ordered_json& v) {
+        if (v.is_null()) return std::nullopt;
+        if (v.is_boolean()) return v.get<bool>();
+        problem(at, fmt::format("machine \"{}\": \"{}\" must be true or false", m_name, key));
+        return std::nullopt;
     }
 
     std::optional<int> port(const std::string& at, const ordered_json& v) {
@@ -212,7 +220,7 @@ private:
 const std::vector<std::string>& machine_keys() {
     static const std::vector<std::string> keys = {
         "path",      "env_command", "slurm_account", "hostname",  "hosturl", "username", "key_path",
-        "port",      "transport",   "scheduler",     "partition", "modules", "sbatch",
+        "port",      "transport",   "scheduler",     "partition", "modules", "sbatch",   "accounting",
     };
     return keys;
 }
@@ -231,6 +239,7 @@ ordered_json Machine::to_json() const {
     j["scheduler"] = scheduler_name(scheduler);
     if (!partition.empty()) j["partition"] = partition;
     if (!modules.empty()) j["modules"] = modules;
+    if (accounting) j["accounting"] = *accounting;
     if (!sbatch.empty()) {
         ordered_json options = ordered_json::object();
         for (const auto& option : sbatch) options[option.key] = option.value;

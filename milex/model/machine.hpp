@@ -33,6 +33,8 @@ struct Machine {
     std::string partition;
     std::vector<std::string> modules;
     SlurmOptions sbatch;  ///< defaults for every job on this machine
+    /// Whether SLURM keeps accounting (sacct) there; unset: milex asks sacct and finds out.
+    std::optional<bool> accounting;
 
     bool remote() const { return !hostname.empty() || !hosturl.empty(); }
     /// The machine as resolved, for the run record and `--show`.

@@ -1,5 +1,8 @@
 #include "milex/model/run.hpp"
 
+#include <algorithm>
+#include <set>
+
 #include <fmt/format.h>
 
 #include "milex/util/error.hpp"
@@ -9,10 +12,47 @@ namespace milex::model {
 using nlohmann::ordered_json;
 
 const JobRun* RunRecord::find(const std::string& job) const {
-    for (const auto& j : jobs)
-        if (j.name == job) return &j;
+    for (auto it = jobs.rbegin(); it != jobs.rend(); ++it)
+        if (it->name == job) return &*it;
     return nullptr;
 }
+
+JobRun* RunRecord::find(const std::string& job) {
+    return const_cast<JobRun*>(static_cast<const RunRecord*>(this)->find(job));
+}
+
+std::vector<JobRun*> RunRecord::latest() {
+    std::vector<JobRun*> out;
+    for (auto& run : jobs) {
+        JobRun* last = find(run.name);
+        if (std::find(out.begin(), out.end(), last) == out.end()) out.push_back(last);
+    }
+    return out;
+}
+
+bool RunRecord::complete() const {
+    std::set<std::string> names;
+    for (const auto& run : jobs) names.insert(run.name);
+    return names.size() >= job_count;
+}
+
+namespace {
+
+ordered_json change_json(const StateChange& s) {
+    ordered_json j = {{"state", s.state}, {"time", s.time}};
+    if (!s.exit_code.empty()) j["exit_code"] = s.exit_code;
+    if (!s.elapsed.empty()) j["elapsed"] = s.elapsed;
+    if (!s.node.empty()) j["node"] = s.node;
+    if (!s.reason.empty()) j["reason"] = s.reason;
+    return j;
+}
+
+StateChange change_from(const ordered_json& j) {
+    return {j.value("state", ""),   j.value("time", ""), j.value("exit_code", ""),
+            j.value("elapsed", ""), j.value("node", ""), j.value("reason", "")};
+}
+
+} // namespace
 
 ordered_json RunRecord::to_json() const {
     ordered_json j = ordered_json::object();
@@ -37,9 +77,17 @@ ordered_json RunRecord::to_json() const {
         r["script_sha256"] = run.script_sha256;
         r["job_sha256"] = run.job_sha256;
         r["after"] = run.after;
+        if (run.attempt != 1) r["attempt"] = run.attempt;
+        if (!run.array.empty()) r["array"] = run.array;
+        if (!run.time_limit.empty()) r["time_limit"] = run.time_limit;
         ordered_json states = ordered_json::array();
-        for (const auto& s : run.states) states.push_back({{"state", s.state}, {"time", s.time}});
+        for (const auto& s : run.states) states.push_back(change_json(s));
         r["states"] = states;
+        if (!run.tasks.empty()) {
+            ordered_json tasks = ordered_json::object();
+            for (const auto& [task, s] : run.tasks) tasks[task] = change_json(s);
+            r["tasks"] = tasks;
+        }
         list.push_back(r);
     }
     j["jobs"] = list;
@@ -69,8 +117,13 @@ RunRecord run_from_json(const ordered_json& j, const std::string& source) {
             run.script_sha256 = item.value("script_sha256", "");
             run.job_sha256 = item.value("job_sha256", "");
             run.after = item.value("after", std::vector<std::string>{});
-            for (const auto& s : item.value("states", ordered_json::array()))
-                run.states.push_back({s.value("state", ""), s.value("time", "")});
+            run.attempt = item.value("attempt", 1);
+            run.array = item.value("array", "");
+            run.time_limit = item.value("time_limit", "");
+            const ordered_json states = item.value("states", ordered_json::array());
+            for (const auto& s : states) run.states.push_back(change_from(s));
+            const ordered_json tasks = item.value("tasks", ordered_json::object());
+            for (const auto& [task, s] : tasks.items()) run.tasks[task] = change_from(s);
             r.jobs.push_back(std::move(run));
         }
         return r;

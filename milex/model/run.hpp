@@ -1,6 +1,7 @@
 #pragma once
 /// The record of one submission of a bundle to a machine: what was sent, as what SLURM id,
 /// when. Written after every single sbatch, so that it is exact even after a crash.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,9 +10,15 @@
 
 namespace milex::model {
 
+/// A state the job was seen in, and when. Final states also keep how the job ended, so that
+/// `milex status` never asks about it again.
 struct StateChange {
-    std::string state;  ///< SUBMITTED, then what the scheduler reports
+    std::string state;  ///< SUBMITTED, then what the scheduler reports (PENDING, RUNNING, COMPLETED, …)
     std::string time;   ///< ISO 8601 UTC
+    std::string exit_code;
+    std::string elapsed;
+    std::string node;
+    std::string reason;
 };
 
 struct JobRun {
@@ -23,7 +30,12 @@ struct JobRun {
     std::string script_sha256;  ///< of the rendered script
     std::string job_sha256;     ///< of the job's definition in the bundle, to notice edits on resume
     std::vector<std::string> after;  ///< ids this job waits for (afterok)
+    int attempt = 1;                 ///< 2, 3, … for milex resubmit
+    std::string array;               ///< the --array spec it was submitted with, if any
+    std::string time_limit;          ///< the --time it was submitted with, if any
     std::vector<StateChange> states;
+    /// For an array whose every task ended: how each did ("3" → …).
+    std::map<std::string, StateChange> tasks;
 };
 
 struct RunRecord {
@@ -39,8 +51,13 @@ struct RunRecord {
     size_t job_count = 0;  ///< jobs in the bundle; the run is complete when all are submitted
     std::vector<JobRun> jobs;
 
+    /// The latest attempt of `job`, or nullptr.
     const JobRun* find(const std::string& job) const;
-    bool complete() const { return jobs.size() >= job_count; }
+    JobRun* find(const std::string& job);
+    /// The latest attempt of each job, in the order they were first submitted.
+    std::vector<JobRun*> latest();
+    /// Every job of the bundle has been submitted at least once.
+    bool complete() const;
     nlohmann::ordered_json to_json() const;
 };
 

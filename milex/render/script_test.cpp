@@ -95,3 +95,31 @@ TEST_CASE("a job with spellings renders its call as typed") {
     const std::string script = render::render_script({j, m, "demo_20261122023840", "0.1.0"});
     CHECK(script == test::golden("spelled.sh", script));
 }
+
+TEST_CASE("the batch script writes its exit-status file, also when stopped by SIGTERM") {
+    model::Machine m;
+    m.name = "local";
+    m.path = test::temp_dir().string();
+    std::filesystem::create_directories(test::temp_dir() / "slurm");
+    test::write_script(test::temp_dir(), "app", "[ \"$1\" = --sleep=1 ] && sleep 10; exit ${EXIT_WITH:-0}");
+    auto run = [&](const std::string& id, const std::string& exit_with, bool terminate) {
+        model::Job j;
+        j.name = "A";
+        j.script = (test::temp_dir() / "app").string();
+        if (terminate) j.script_args = {{"sleep", 1}};
+        test::write_file(test::temp_dir() / "job.sh", render::render_script({j, m, "b_20261122023840", "0.1.0"}));
+        std::string command = "SLURM_JOB_ID=" + id + " SLURM_JOB_NAME=A EXIT_WITH=" + exit_with + " bash " +
+                              (test::temp_dir() / "job.sh").string();
+        // As SLURM does at a time limit: SIGTERM to every process of the job.
+        if (terminate) command = "SLURM_JOB_ID=" + id + " SLURM_JOB_NAME=A setsid bash " +
+                                 (test::temp_dir() / "job.sh").string() +
+                                 " & pid=$!; sleep 0.5; kill -TERM -- -$pid; wait $pid";
+        util::run_process({"bash", "-c", command});
+        return test::read_file(test::temp_dir() / "slurm" / ("A-" + id + ".status"));
+    };
+    std::string ok = run("7", "0", false);
+    CHECK(ok.starts_with("start "));
+    CHECK(ok.find(" exit 0\n") != std::string::npos);
+    CHECK(run("8", "3", false).find(" exit 3\n") != std::string::npos);
+    CHECK(run("9", "0", true).find(" exit 143 signal TERM\n") != std::string::npos);
+}

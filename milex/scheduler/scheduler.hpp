@@ -1,6 +1,8 @@
 #pragma once
-/// What milex asks of a batch system. SLURM is the one there is; the interface keeps its text
-/// formats inside scheduler/.
+/// What milex asks of a batch system: submit, observe, cancel, and what is free. SLURM is the
+/// one there is (plus running jobs directly on a machine without one); their text formats stay
+/// inside scheduler/.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,66 @@ struct Submission {
     std::string cluster;  ///< empty on a single-cluster site
 };
 
+enum class State {
+    pending,
+    running,
+    completed,
+    failed,
+    timeout,
+    cancelled,
+    out_of_memory,
+    node_fail,
+    preempted,
+    never_ran,  ///< a dependency failed: the job will never start
+    unknown,    ///< gone from the queue without a trace of how it ended
+};
+
+/// "PENDING", "RUNNING", …, "NEVER_RAN", "UNKNOWN".
+std::string state_name(State state);
+/// The inverse of state_name; unknown for a name it does not know.
+State state_from_name(const std::string& name);
+/// Whether the job can change no more: everything but pending, running and unknown.
+bool is_final(State state);
+
+/// One job (or array task) as milex last saw it.
+struct JobState {
+    State state = State::unknown;
+    std::string reason;     ///< why it is pending, or how its end is known
+    std::string exit_code;  ///< the exit status ("0", "3"), or "signal 9"
+    std::string elapsed;    ///< run time so far, [D-]HH:MM:SS
+    std::string node;
+    std::string start;  ///< ISO 8601 UTC, when known
+    std::string end;
+};
+
+/// A job milex submitted, as asked about: its id, its name (SLURM reuses ids: a job of another
+/// name under that id is not ours), when it was submitted, and whether it is an array.
+struct JobQuery {
+    std::string id;
+    std::string name;
+    std::string submitted;  ///< ISO 8601 UTC
+    std::string array;      ///< the --array spec for an array job ("0-3"), else ""
+    std::string time_limit;  ///< the --time it was submitted with: tells a time-out from a cancel
+};
+
+/// The answer for one submitted job: its own state and, for an array, each task's ("3", "4", …).
+struct JobReport {
+    JobState job;
+    std::map<std::string, JobState> tasks;
+};
+
+/// Per partition and GPU type: what is there, what is free, and who waits for it.
+struct PartitionResources {
+    std::string partition;
+    std::string gpu_type;  ///< "" for a partition without GPUs
+    int gpus_total = 0;
+    int gpus_free = 0;
+    int cpus_total = 0;
+    int cpus_free = 0;
+    std::vector<std::string> nodes_with_free_gpus;
+    int pending_gpu_jobs = 0;  ///< pending jobs asking for this kind of GPU here
+};
+
 class Scheduler {
 public:
     virtual ~Scheduler() = default;
@@ -24,6 +86,17 @@ public:
     virtual Submission submit(const SubmitRequest& request) = 0;
     /// The command submit() runs, with `ids` standing in for the dependency ids (for --dry-run).
     virtual std::vector<std::string> submit_command(const SubmitRequest& request) const = 0;
+
+    /// What became of these jobs, keyed by id, in as few calls to the machine as the batch
+    /// system allows (SLURM: one squeue, at most one sacct, at most one read of exit-status
+    /// files), whatever the number of jobs. Jobs it cannot find come back unknown.
+    virtual std::map<std::string, JobReport> query(const std::vector<JobQuery>& jobs) = 0;
+
+    /// Cancels these jobs in one call; ids that already ended are ignored.
+    virtual void cancel(const std::vector<std::string>& ids) = 0;
+
+    /// Free and total GPUs and CPUs per partition and GPU type, drained and down nodes left out.
+    virtual std::vector<PartitionResources> resources() = 0;
 };
 
 } // namespace milex::scheduler

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "milex/scheduler/slurm_parse.hpp"
+#include "milex/util/clock.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/text.hpp"
 
@@ -13,6 +15,49 @@ namespace milex::scheduler {
 
 namespace {
 constexpr std::chrono::seconds k_sbatch_timeout{120};
+constexpr std::chrono::seconds k_query_timeout{120};
+
+/// Whether a SLURM id (answering for `query`) is the job milex submitted: SLURM reuses ids, so
+/// the name must match and the submit time be within a day (clusters print local time).
+bool ours(const JobQuery& query, const std::string& name, const std::string& submitted) {
+    if (!name.empty() && name != query.name) return false;
+    const auto mine = slurm::epoch_of(query.submitted, true);
+    const auto theirs = slurm::epoch_of(submitted, false);
+    return !mine || !theirs || std::llabs(*mine - *theirs) <= 26 * 3600;
+}
+
+std::string joined_ids(const std::vector<std::string>& ids) { return util::join(ids, ","); }
+
+} // namespace
+
+JobState combine_tasks(const std::map<std::string, JobState>& tasks) {
+    JobState combined;
+    if (tasks.empty()) return combined;
+    auto any = [&](State s) {
+        return std::any_of(tasks.begin(), tasks.end(), [&](const auto& t) { return t.second.state == s; });
+    };
+    if (any(State::running)) combined.state = State::running;
+    else if (any(State::pending)) combined.state = State::pending;
+    else if (std::all_of(tasks.begin(), tasks.end(), [](const auto& t) { return t.second.state == State::completed; }))
+        combined.state = State::completed;
+    else {
+        combined.state = State::unknown;
+        for (State bad : {State::failed, State::out_of_memory, State::timeout, State::node_fail, State::preempted,
+                          State::cancelled, State::never_ran, State::unknown}) {
+            if (any(bad)) {
+                combined.state = bad;
+                break;
+            }
+        }
+    }
+    size_t done = 0;
+    for (const auto& [task, state] : tasks) {
+        if (state.state == State::completed) ++done;
+        if (combined.node.empty()) combined.node = state.node;
+        if (combined.exit_code.empty() && state.state == combined.state) combined.exit_code = state.exit_code;
+    }
+    combined.reason = fmt::format("{} of {} tasks completed", done, tasks.size());
+    return combined;
 }
 
 tl::expected<Submission, std::string> parse_parsable(const std::string& output) {
@@ -47,6 +92,169 @@ Submission SlurmScheduler::submit(const SubmitRequest& request) {
     auto submission = parse_parsable(result.out);
     if (!submission) throw Error(fmt::format("job \"{}\": {}", request.job_name, submission.error()));
     return *submission;
+}
+
+} // namespace milex::scheduler
+
+namespace milex::scheduler {
+
+util::ProcessResult SlurmScheduler::call(const std::vector<std::string>& argv, bool allow_failure) {
+    auto result = m_transport.run(argv, k_query_timeout);
+    if (!result.succeeded() && !allow_failure) {
+        std::string reason = util::last_line(result.err);
+        if (reason.empty()) reason = result.describe_end(k_query_timeout);
+        throw Error(fmt::format("{} failed on {}: {}", argv[0], m_transport.where(), reason)).with_details(result.err);
+    }
+    return result;
+}
+
+std::map<std::string, JobReport> SlurmScheduler::query(const std::vector<JobQuery>& jobs) {
+    std::map<std::string, JobReport> reports;
+    if (jobs.empty()) return reports;
+    std::map<std::string, const JobQuery*> by_id;
+    std::vector<std::string> ids;
+    for (const auto& job : jobs) {
+        by_id[job.id] = &job;
+        ids.push_back(job.id);
+    }
+    // What each job should have: one state, or one per array task.
+    std::map<std::string, std::vector<std::string>> expected_tasks;
+    for (const auto& job : jobs)
+        if (!job.array.empty()) expected_tasks[job.id] = slurm::array_indices(job.array);
+
+    auto record = [&](const std::string& id, const std::string& tasks, const JobState& state, bool overwrite) {
+        JobReport& report = reports[id];
+        if (!by_id[id]->array.empty()) {
+            const auto indices = tasks.empty() ? expected_tasks[id] : slurm::array_indices(tasks);
+            for (const auto& index : indices)
+                if (overwrite || !report.tasks.count(index)) report.tasks[index] = state;
+        } else if (overwrite || report.job.state == State::unknown) {
+            report.job = state;
+        }
+    };
+    auto resolved = [&](const std::string& id) {
+        auto it = reports.find(id);
+        if (it == reports.end()) return false;
+        if (by_id[id]->array.empty()) return it->second.job.state != State::unknown;
+        for (const auto& index : expected_tasks[id])
+            if (!it->second.tasks.count(index)) return false;
+        return true;
+    };
+
+    // 1. The live queue, for every job at once. squeue refuses a list of ids it all forgot.
+    auto queue = call({"squeue", "-h", "-j", joined_ids(ids), "-o", slurm::queue_format()}, true);
+    if (!queue.succeeded() && queue.err.find("Invalid job id") == std::string::npos)
+        throw Error(fmt::format("squeue failed on {}: {}", m_transport.where(), util::last_line(queue.err)))
+            .with_details(queue.err);
+    for (const auto& row : slurm::parse_queue(queue.out)) {
+        if (!by_id.count(row.job_id) || !ours(*by_id[row.job_id], row.name, row.submitted)) continue;
+        record(row.job_id, row.tasks, row.state, true);
+    }
+
+    // 2. What the queue forgot: accounting, when the site keeps it.
+    std::vector<std::string> missing;
+    for (const auto& id : ids)
+        if (!resolved(id)) missing.push_back(id);
+    if (!missing.empty() && m_site.accounting.value_or(true)) {
+        long long oldest = 0;
+        const long long now = static_cast<long long>(std::time(nullptr));
+        for (const auto& id : missing)
+            if (auto t = slurm::epoch_of(by_id[id]->submitted, true)) oldest = std::max(oldest, now - *t);
+        // sacct looks back only to midnight without -S; a day more than the oldest job covers clock skew.
+        const std::string since = fmt::format("now-{}", oldest + 86400);
+        auto accounting = call({"sacct", "-X", "-n", "-P", "-j", joined_ids(missing), "-S", since, "-o",
+                                slurm::accounting_fields()},
+                               true);
+        if (accounting.succeeded()) {
+            for (const auto& row : slurm::parse_accounting(accounting.out)) {
+                if (!by_id.count(row.job_id) || !ours(*by_id[row.job_id], row.name, row.submitted)) continue;
+                record(row.job_id, row.tasks, row.state, false);
+            }
+        } else if (accounting.err.find("disabled") != std::string::npos ||
+                   accounting.err.find("not enabled") != std::string::npos) {
+            m_site.accounting = false;  // asked once per milex; exit-status files from now on
+        } else {
+            throw Error(fmt::format("sacct failed on {}: {}", m_transport.where(), util::last_line(accounting.err)))
+                .with_details(accounting.err);
+        }
+    }
+
+    // 3. Still missing: the exit-status files the batch scripts wrote, read in one command.
+    missing.clear();
+    for (const auto& id : ids)
+        if (!resolved(id)) missing.push_back(id);
+    if (!missing.empty() && !m_site.status_dir.empty()) {
+        std::vector<std::string> argv = {"sh", "-c", "for f; do printf '==%s\\n' \"$f\"; cat -- \"$f\" 2>/dev/null; done",
+                                         "milex-status"};
+        std::map<std::string, std::pair<std::string, std::string>> file_of;  // file → (id, task)
+        for (const auto& id : missing) {
+            const JobQuery& job = *by_id[id];
+            auto add = [&](const std::string& task) {
+                const std::string file = fmt::format("{}/{}-{}{}.status", m_site.status_dir, job.name, id,
+                                                     task.empty() ? "" : "_" + task);
+                file_of[file] = {id, task};
+                argv.push_back(file);
+            };
+            if (job.array.empty()) add("");
+            for (const auto& task : expected_tasks[id])
+                if (!reports[id].tasks.count(task)) add(task);
+        }
+        auto files = call(argv, true);
+        std::string current;
+        std::map<std::string, std::string> contents;
+        for (const auto& line : util::split(files.out, '\n')) {
+            if (line.starts_with("==")) current = line.substr(2);
+            else if (!current.empty()) contents[current] += line + "\n";
+        }
+        for (const auto& [file, text] : contents) {
+            const auto& [id, task] = file_of[file];
+            auto state = slurm::parse_status_file(text);
+            if (!state) continue;
+            if (state->state == State::running) {
+                // Gone from the queue with a start and no end: killed before its trap ran.
+                state->state = State::unknown;
+                state->reason = "ended without writing its exit status (time limit, memory, cancel or node failure)";
+            }
+            if (state->reason == "stopped by SIGTERM") {
+                // SLURM's SIGTERM: at the time limit it is a time-out, before it a cancel.
+                const long long limit = slurm::time_limit_seconds(by_id[id]->time_limit);
+                const auto start = slurm::epoch_of(state->start, true), end = slurm::epoch_of(state->end, true);
+                const bool at_limit = limit > 0 && start && end && *end - *start >= limit - 5;
+                state->state = at_limit ? State::timeout : State::cancelled;
+            }
+            record(id, task, *state, false);
+        }
+    }
+
+    // 4. The rest vanished without a trace; arrays take the state of their tasks.
+    for (const auto& id : ids) {
+        JobReport& report = reports[id];
+        if (!by_id[id]->array.empty()) {
+            for (const auto& index : expected_tasks[id]) {
+                if (report.tasks.count(index)) continue;
+                JobState lost;
+                lost.reason = "gone from the queue without an exit-status file";
+                report.tasks[index] = lost;
+            }
+            report.job = combine_tasks(report.tasks);
+        } else if (report.job.state == State::unknown && report.job.reason.empty()) {
+            report.job.reason = "gone from the queue without an exit-status file";
+        }
+    }
+    return reports;
+}
+
+void SlurmScheduler::cancel(const std::vector<std::string>& ids) {
+    if (ids.empty()) return;
+    std::vector<std::string> argv = {"scancel"};
+    argv.insert(argv.end(), ids.begin(), ids.end());
+    call(argv);
+}
+
+std::vector<PartitionResources> SlurmScheduler::resources() {
+    auto nodes = call({"scontrol", "show", "node", "-o", "-d"});
+    auto pending = call({"squeue", "-h", "-t", "PENDING", "-o", "%P|%b"});
+    return slurm::parse_resources(nodes.out, pending.out);
 }
 
 } // namespace milex::scheduler

@@ -1,4 +1,6 @@
 #pragma once
+#include <optional>
+
 #include <tl/expected.hpp>
 
 #include "milex/scheduler/scheduler.hpp"
@@ -6,18 +8,39 @@
 
 namespace milex::scheduler {
 
-/// SLURM through its commands (`sbatch --parsable`), run on the machine by a Transport.
+/// Where exit-status files are and whether to ask sacct, for one machine.
+struct SlurmSite {
+    std::string status_dir;  ///< `<machine path>/slurm`, where batch scripts write `<job>-<id>.status`
+    /// true/false when the machine config says; nullopt: ask sacct, and stop asking when it
+    /// answers that accounting is disabled.
+    std::optional<bool> accounting;
+};
+
+/// SLURM through its commands (`sbatch --parsable`, squeue, sacct, scancel, scontrol), run on
+/// the machine by a Transport.
 class SlurmScheduler : public Scheduler {
 public:
-    explicit SlurmScheduler(transport::Transport& transport) : m_transport(transport) {}
+    explicit SlurmScheduler(transport::Transport& transport, SlurmSite site = {})
+        : m_transport(transport), m_site(std::move(site)) {}
     Submission submit(const SubmitRequest& request) override;
     std::vector<std::string> submit_command(const SubmitRequest& request) const override;
+    std::map<std::string, JobReport> query(const std::vector<JobQuery>& jobs) override;
+    void cancel(const std::vector<std::string>& ids) override;
+    std::vector<PartitionResources> resources() override;
 
 private:
+    /// Runs a SLURM command; a refusal is an Error naming the command and SLURM's reason.
+    util::ProcessResult call(const std::vector<std::string>& argv, bool allow_failure = false);
+
     transport::Transport& m_transport;
+    SlurmSite m_site;
 };
 
 /// Reads `sbatch --parsable` output: `1234` or `1234;cluster`, possibly after warning lines.
 tl::expected<Submission, std::string> parse_parsable(const std::string& output);
+
+/// The state of an array from its tasks': running or pending while any is, else completed when
+/// all are, else the first way a task ended badly.
+JobState combine_tasks(const std::map<std::string, JobState>& tasks);
 
 } // namespace milex::scheduler

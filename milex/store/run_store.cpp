@@ -40,6 +40,18 @@ int RunStore::next_submission(const std::string& bundle_stem, const std::string&
     return highest + 1;
 }
 
+StoredRun RunStore::load(const fs::path& path) const {
+    auto text = util::read_file(path);
+    if (!text) throw Error(text.error());
+    nlohmann::ordered_json j;
+    try {
+        j = nlohmann::ordered_json::parse(*text);
+    } catch (const nlohmann::json::exception&) {
+        throw Error(fmt::format("{}: not valid JSON; move it aside", model::display_path(path)));
+    }
+    return {path, model::run_from_json(j, model::display_path(path))};
+}
+
 std::vector<StoredRun> RunStore::runs(const std::string& bundle_stem, const std::string& machine,
                                       const std::string& bundle_file) const {
     std::vector<StoredRun> found;
@@ -47,19 +59,27 @@ std::vector<StoredRun> RunStore::runs(const std::string& bundle_stem, const std:
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(m_dir, ec)) {
         if (submission_of(entry.path().filename().string(), prefix) == 0) continue;
-        auto text = util::read_file(entry.path());
-        if (!text) throw Error(text.error());
-        nlohmann::ordered_json j;
-        try {
-            j = nlohmann::ordered_json::parse(*text);
-        } catch (const nlohmann::json::exception&) {
-            throw Error(fmt::format("{}: not valid JSON; move it aside", model::display_path(entry.path())));
-        }
-        auto record = model::run_from_json(j, model::display_path(entry.path()));
-        if (record.bundle_file == bundle_file) found.push_back({entry.path(), std::move(record)});
+        auto run = load(entry.path());
+        if (run.record.bundle_file == bundle_file) found.push_back(std::move(run));
     }
     std::sort(found.begin(), found.end(),
               [](const StoredRun& a, const StoredRun& b) { return a.record.submission < b.record.submission; });
+    return found;
+}
+
+std::vector<StoredRun> RunStore::all() const {
+    std::vector<StoredRun> found;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(m_dir, ec)) {
+        const std::string file = entry.path().filename().string();
+        if (file.starts_with(".") || !file.ends_with(".json") || file.find('@') == std::string::npos) continue;
+        found.push_back(load(entry.path()));
+    }
+    std::sort(found.begin(), found.end(), [](const StoredRun& a, const StoredRun& b) {
+        if (a.record.created != b.record.created) return a.record.created > b.record.created;
+        if (a.record.bundle != b.record.bundle) return a.record.bundle > b.record.bundle;
+        return a.record.submission > b.record.submission;
+    });
     return found;
 }
 

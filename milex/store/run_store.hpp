@@ -36,6 +36,12 @@ public:
 
     fs::path path_for(const std::string& bundle_stem, const std::string& machine, int submission) const;
 
+    /// Every run record, newest first (by creation time, then submission).
+    std::vector<StoredRun> all() const;
+
+    /// Reads one record again from disk.
+    StoredRun load(const fs::path& path) const;
+
     /// Writes the record atomically (it is rewritten after every submission).
     void save(const fs::path& path, const model::RunRecord& record) const;
 

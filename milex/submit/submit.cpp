@@ -28,6 +28,88 @@ store::RunStore run_store_of(const model::Config& config) {
     return store::RunStore(dir);
 }
 
+
+/// Everything submit_jobs works with.
+struct Target {
+    const model::Machine& machine;
+    const Plan& plan;
+    const store::RunStore& runs;
+    transport::Transport& transport;
+    scheduler::Scheduler& scheduler;
+};
+
+/// Writes the scripts of the jobs at `indices` (in dependency order), then submits them one by
+/// one: each dependency that is in `ids` is waited for (afterok), one that is not has ended
+/// well already. The record gets every job as it is submitted, as the next attempt of that job.
+void submit_jobs(const Target& target, const std::vector<size_t>& indices,
+                 std::unordered_map<std::string, std::string>& ids, store::StoredRun& run, const Progress& progress,
+                 size_t done, size_t total) {
+    const auto& jobs = target.plan.bundle.jobs;
+    // Every script is rendered and written before the first sbatch, so a bad path or a full
+    // disk stops the run before anything reaches the queue.
+    struct Pending {
+        size_t index;
+        int attempt;
+        std::string path;
+        std::string sha256;
+    };
+    std::vector<Pending> pending;
+    for (size_t index : indices) {
+        const model::Job& job = jobs[index];
+        if (target.machine.scheduler == model::SchedulerKind::none && model::find_option(job.slurm, "array"))
+            throw Error(fmt::format("job \"{}\" is an array (--array), which needs SLURM; machine \"{}\" runs jobs "
+                                    "directly (\"scheduler\": \"none\")",
+                                    job.name, target.machine.name));
+        if (pending.empty()) {
+            try {
+                target.transport.make_directories(target.machine.path + "/slurm");
+            } catch (const Error& e) {
+                throw Error(fmt::format("machine \"{}\": {}; fix its \"path\" with milex-configuration",
+                                        target.machine.name, e.what()));
+            }
+        }
+        const model::JobRun* before = run.record.find(job.name);
+        const int attempt = before ? before->attempt + 1 : 1;
+        std::string path = script_path(target.machine, target.plan.file.stem(), job.name, run.record.submission);
+        if (attempt > 1) path.insert(path.size() - 3, fmt::format(".attempt{}", attempt));
+        std::string script = render::render_script({job, target.machine, target.plan.file.stem(), version()});
+        target.transport.write_file(path, script, transport::FileMode::executable);
+        pending.push_back({index, attempt, std::move(path), util::sha256_hex(script)});
+    }
+
+    target.runs.save(run.path, run.record);
+    for (const auto& [index, attempt, path, sha256] : pending) {
+        const model::Job& job = jobs[index];
+        scheduler::SubmitRequest request{job.name, path, {}};
+        for (const auto& dep : job.dependencies) {
+            auto id = ids.find(dep);
+            if (id != ids.end() && std::find(request.after_ok.begin(), request.after_ok.end(), id->second) ==
+                                       request.after_ok.end())
+                request.after_ok.push_back(id->second);
+        }
+        scheduler::Submission submitted = target.scheduler.submit(request);
+
+        model::JobRun job_run;
+        job_run.name = job.name;
+        job_run.job_id = submitted.job_id;
+        job_run.cluster = submitted.cluster;
+        job_run.submitted = now_iso();
+        job_run.script = path;
+        job_run.script_sha256 = sha256;
+        job_run.job_sha256 = job_hash(job);
+        job_run.after = request.after_ok;
+        job_run.attempt = attempt;
+        const auto options = render::script_options(job, target.machine);
+        if (const auto* array = model::find_option(options, "array")) job_run.array = *array;
+        if (const auto* time = model::find_option(options, "time")) job_run.time_limit = *time;
+        job_run.states.push_back({"SUBMITTED", job_run.submitted, "", "", "", ""});
+        ids[job.name] = submitted.job_id;
+        run.record.jobs.push_back(std::move(job_run));
+        target.runs.save(run.path, run.record);
+        if (progress.submitted) progress.submitted(run.record.jobs.back(), ++done, total);
+    }
+}
+
 } // namespace
 
 Plan plan_bundle(const store::BundleStore& bundles, const std::string& reference) {
@@ -118,63 +200,82 @@ store::StoredRun RunSession::submit(transport::Transport& transport, scheduler::
         if (progress.kept) progress.kept(kept);
     }
 
-    // Every script is rendered and written before the first sbatch, so a bad path or a full
-    // disk stops the run before anything reaches the queue.
-    const int submission = run.record.submission;
-    struct Pending {
-        size_t index;
-        std::string path;
-        std::string sha256;
-    };
-    std::vector<Pending> pending;
-    bool made_directory = false;
-    for (size_t index : m_plan.order) {
-        const model::Job& job = jobs[index];
-        if (ids.count(job.name)) continue;
-        if (!made_directory) {
-            try {
-                transport.make_directories(m_machine.path + "/slurm");
-            } catch (const Error& e) {
-                throw Error(fmt::format("machine \"{}\": {}; fix its \"path\" with milex-configuration", m_machine.name,
-                                        e.what()));
-            }
-            made_directory = true;
-        }
-        std::string path = script_path(m_machine, m_plan.file.stem(), job.name, submission);
-        std::string script = render(job);
-        transport.write_file(path, script, transport::FileMode::executable);
-        pending.push_back({index, std::move(path), util::sha256_hex(script)});
-    }
-
-    m_runs.save(run.path, run.record);
-    size_t done = run.record.jobs.size();
-    for (const auto& [index, path, sha256] : pending) {
-        const model::Job& job = jobs[index];
-        scheduler::SubmitRequest request{job.name, path, {}};
-        for (const auto& dep : job.dependencies) {
-            const std::string& id = ids.at(dep);
-            if (std::find(request.after_ok.begin(), request.after_ok.end(), id) == request.after_ok.end())
-                request.after_ok.push_back(id);
-        }
-        scheduler::Submission submitted = scheduler.submit(request);
-
-        model::JobRun job_run;
-        job_run.name = job.name;
-        job_run.job_id = submitted.job_id;
-        job_run.cluster = submitted.cluster;
-        job_run.submitted = now_iso();
-        job_run.script = path;
-        job_run.script_sha256 = sha256;
-        job_run.job_sha256 = job_hash(job);
-        job_run.after = request.after_ok;
-        job_run.states.push_back({"SUBMITTED", job_run.submitted});
-        ids[job.name] = submitted.job_id;
-        run.record.jobs.push_back(std::move(job_run));
-        m_runs.save(run.path, run.record);
-        if (progress.submitted) progress.submitted(run.record.jobs.back(), ++done, jobs.size());
-    }
+    std::vector<size_t> missing;
+    for (size_t index : m_plan.order)
+        if (!ids.count(jobs[index].name)) missing.push_back(index);
+    submit_jobs({m_machine, m_plan, m_runs, transport, scheduler}, missing, ids, run, progress, jobs.size() - missing.size(),
+                jobs.size());
     m_last = run;
     return run;
+}
+
+std::vector<std::string> resubmit(const model::Machine& machine, const Plan& plan, store::StoredRun& run,
+                                  const store::RunStore& runs, const std::map<std::string, scheduler::State>& states,
+                                  std::set<std::string> chosen, transport::Transport& transport,
+                                  scheduler::Scheduler& scheduler, const Progress& progress) {
+    const auto& jobs = plan.bundle.jobs;
+    // Everything downstream of a chosen job runs again too.
+    for (bool grew = true; grew;) {
+        grew = false;
+        for (const auto& job : jobs) {
+            if (chosen.count(job.name)) continue;
+            for (const auto& dep : job.dependencies) {
+                if (chosen.count(dep)) {
+                    chosen.insert(job.name);
+                    grew = true;
+                    break;
+                }
+            }
+        }
+    }
+    auto state_of = [&](const std::string& name) {
+        auto it = states.find(name);
+        return it == states.end() ? scheduler::State::unknown : it->second;
+    };
+    for (const auto& name : chosen) {
+        const model::Job* job = plan.bundle.find(name);
+        if (!job) throw Error(fmt::format("bundle {} has no job \"{}\"", plan.file.stem(), name));
+        for (const auto& dep : job->dependencies) {
+            const auto s = state_of(dep);
+            if (chosen.count(dep) || s == scheduler::State::completed || s == scheduler::State::pending ||
+                s == scheduler::State::running)
+                continue;
+            throw Error(fmt::format("job \"{}\" would wait for \"{}\", which is {}; resubmit that one too "
+                                    "(--job {} or --failed)",
+                                    name, dep, scheduler::state_name(s), dep));
+        }
+    }
+
+    util::FileLock lock = runs.lock(run.record.bundle, run.record.machine);
+    run = runs.load(run.path);
+    std::vector<std::string> stale;
+    std::unordered_map<std::string, std::string> ids;
+    for (model::JobRun* job : run.record.latest()) {
+        const auto s = state_of(job->name);
+        const bool queued = s == scheduler::State::pending || s == scheduler::State::running ||
+                            s == scheduler::State::never_ran;
+        if (chosen.count(job->name) && queued) stale.push_back(job->job_id);
+        else if (!chosen.count(job->name) && (s == scheduler::State::completed || s == scheduler::State::pending ||
+                                               s == scheduler::State::running))
+            ids[job->name] = job->job_id;  // SLURM takes afterok on a job that completed (or was purged) as met
+    }
+    if (!stale.empty()) {
+        scheduler.cancel(stale);
+        const std::string now = now_iso();
+        for (model::JobRun* job : run.record.latest())
+            if (std::find(stale.begin(), stale.end(), job->job_id) != stale.end())
+                job->states.push_back({"CANCELLED", now, "", "", "", "replaced by a new attempt"});
+        runs.save(run.path, run.record);
+    }
+    std::vector<size_t> indices;
+    std::vector<std::string> names;
+    for (size_t index : plan.order) {
+        if (!chosen.count(jobs[index].name)) continue;
+        indices.push_back(index);
+        names.push_back(jobs[index].name);
+    }
+    submit_jobs({machine, plan, runs, transport, scheduler}, indices, ids, run, progress, 0, indices.size());
+    return names;
 }
 
 void dry_run(const model::Config& config, const model::Machine& machine, const Plan& plan,

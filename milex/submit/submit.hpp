@@ -2,7 +2,9 @@
 /// Submitting a bundle to a machine: the one place that ties the store, the dependency order,
 /// the renderer and the scheduler together. Reports progress through callbacks; prints nothing.
 #include <functional>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -74,6 +76,16 @@ private:
     util::FileLock m_lock;
     std::optional<store::StoredRun> m_last;
 };
+
+/// Submits again the jobs in `chosen` and every job depending on them (directly or not), as new
+/// attempts in `run`'s record. A dependency on a job that completed or is still queued is wired
+/// to its real id; one on a job submitted again to the new id. Earlier attempts still in the queue (held behind a failed dependency) are cancelled
+/// first, in one call. Throws Error, before anything is submitted, when a job would wait for
+/// one that ended badly and is not chosen. Returns the names submitted, in order.
+std::vector<std::string> resubmit(const model::Machine& machine, const Plan& plan, store::StoredRun& run,
+                                  const store::RunStore& runs, const std::map<std::string, scheduler::State>& states,
+                                  std::set<std::string> chosen, transport::Transport& transport,
+                                  scheduler::Scheduler& scheduler, const Progress& progress);
 
 /// The scripts and the commands RunSession::submit would run for a new submission, as text
 /// handed to `emit` piece by piece (a 10,000-job bundle is never held whole). Writes nothing,

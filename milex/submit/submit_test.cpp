@@ -4,6 +4,7 @@
 
 #include "milex/submit/submit.hpp"
 #include "milex/util/error.hpp"
+#include "unit/fakes.hpp"
 #include "unit/support.hpp"
 
 using namespace milex;
@@ -11,38 +12,8 @@ namespace test = milex::test;
 
 namespace {
 
-/// Keeps written files in memory; runs nothing.
-class FakeTransport : public transport::Transport {
-public:
-    std::map<std::string, std::string> files;
-    bool refuse_directories = false;
-    util::ProcessResult run(const std::vector<std::string>&, std::chrono::milliseconds) override {
-        throw Error("the fake transport runs nothing");
-    }
-    void write_file(const std::string& path, std::string_view content, transport::FileMode) override {
-        files[path] = std::string(content);
-    }
-    void make_directories(const std::string& path) override {
-        if (refuse_directories) throw Error("cannot create directory " + path + ": Permission denied");
-    }
-    std::string where() const override { return "the fake"; }
-};
-
-/// Hands out ids 100, 101, …; can be told to fail at the n-th submission.
-class FakeScheduler : public scheduler::Scheduler {
-public:
-    std::vector<scheduler::SubmitRequest> requests;
-    int fail_at = -1;
-    int next_id = 100;
-    scheduler::Submission submit(const scheduler::SubmitRequest& request) override {
-        if (static_cast<int>(requests.size()) == fail_at) throw Error("sbatch refused job \"" + request.job_name + "\"");
-        requests.push_back(request);
-        return {std::to_string(next_id++), ""};
-    }
-    std::vector<std::string> submit_command(const scheduler::SubmitRequest& request) const override {
-        return {"submit", request.script_path};
-    }
-};
+using test::FakeScheduler;
+using test::FakeTransport;
 
 struct Fixture {
     model::Config config;
@@ -189,4 +160,48 @@ TEST_CASE("a dry run shows each script and command and writes nothing") {
     CHECK(out.find("#SBATCH --job-name=D") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(test::temp_dir() / "milex" / "runs"));
     CHECK_FALSE(std::filesystem::exists(test::temp_dir() / "milex" / "slurm"));
+}
+
+TEST_CASE("resubmit runs the chosen job and its dependents again, wired to the real ids of the rest") {
+    Fixture f;
+    f.write_bundle(k_diamond);
+    FakeTransport transport;
+    FakeScheduler scheduler;
+    auto run = f.session().submit(transport, scheduler, submit::Again::no, {});  // A=100 B=101 C=102 D=103
+    std::map<std::string, scheduler::State> states = {{"A", scheduler::State::completed},
+                                                      {"B", scheduler::State::failed},
+                                                      {"C", scheduler::State::completed},
+                                                      {"D", scheduler::State::never_ran}};
+    store::RunStore runs(test::temp_dir() / "milex" / "runs");
+    scheduler.next_id = 200;
+    auto names = submit::resubmit(f.config.local(), submit::plan_bundle(f.bundles, "d"), run, runs, states, {"B"},
+                                  transport, scheduler, {});
+    CHECK(names == std::vector<std::string>{"B", "D"});
+    CHECK(scheduler.cancelled == std::vector<std::string>{"103"});  // D was held behind the failed B
+    REQUIRE(scheduler.requests.size() == 6);
+    CHECK(scheduler.requests[4].after_ok == std::vector<std::string>{"100"});
+    CHECK(scheduler.requests[5].after_ok == std::vector<std::string>{"200", "102"});  // the new B, the old C
+    CHECK(scheduler.requests[4].script_path.ends_with("d_20261122000000_B.attempt2.sh"));
+    const auto saved = runs.load(run.path).record;
+    CHECK(saved.find("B")->job_id == "200");
+    CHECK(saved.find("B")->attempt == 2);
+    CHECK(saved.find("D")->attempt == 2);
+    CHECK(saved.jobs.size() == 6);
+}
+
+TEST_CASE("resubmit refuses to leave a job waiting for one that failed and is not chosen") {
+    Fixture f;
+    f.write_bundle(k_diamond);
+    FakeTransport transport;
+    FakeScheduler scheduler;
+    auto run = f.session().submit(transport, scheduler, submit::Again::no, {});
+    std::map<std::string, scheduler::State> states = {{"A", scheduler::State::failed},
+                                                      {"B", scheduler::State::never_ran},
+                                                      {"C", scheduler::State::never_ran},
+                                                      {"D", scheduler::State::never_ran}};
+    store::RunStore runs(test::temp_dir() / "milex" / "runs");
+    CHECK_THROWS_WITH(submit::resubmit(f.config.local(), submit::plan_bundle(f.bundles, "d"), run, runs, states, {"C"},
+                                       transport, scheduler, {}),
+                      "job \"C\" would wait for \"A\", which is FAILED; resubmit that one too (--job A or --failed)");
+    CHECK(scheduler.requests.size() == 4);
 }

@@ -8,5 +8,12 @@
 
 export MILEX='/home/ada/milex'
 
+# When and how the job ended, for milex status where the cluster keeps no accounting.
+if [ -n "${SLURM_ARRAY_JOB_ID:-}" ]; then milex_id="${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"; else milex_id="${SLURM_JOB_ID:-$$}"; fi
+milex_status_file="$MILEX/slurm/${SLURM_JOB_NAME:-A}-$milex_id.status"
+printf 'start %s\n' "$(date +%s)" >"$milex_status_file" 2>/dev/null
+trap 'milex_rc=$?; printf "end %s exit %s%s\n" "$(date +%s)" "$milex_rc" "${milex_signal:+ signal $milex_signal}" >>"$milex_status_file" 2>/dev/null' EXIT
+trap 'milex_signal=TERM; exit 143' TERM
+
 # Application
 'milex-example'

@@ -1,0 +1,66 @@
+#include "milex/cli/runs.hpp"
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "milex/scheduler/connect.hpp"
+#include "milex/store/bundle_store.hpp"
+#include "milex/transport/connect.hpp"
+#include "milex/util/error.hpp"
+#include "milex/util/file.hpp"
+#include "milex/util/text.hpp"
+
+namespace milex::cli {
+
+MachineAccess open_machine(const model::Config& config, const std::string& name) {
+    MachineAccess access;
+    access.machine = config.get(name);
+    access.transport = transport::connect(access.machine);
+    access.scheduler = scheduler::make_scheduler(access.machine, *access.transport);
+    return access;
+}
+
+store::RunStore run_store(const model::Config& config) { return store::RunStore(config.local().path + "/runs"); }
+
+namespace {
+
+/// "diamond_20261122023840" → "diamond".
+std::string bundle_name(const std::string& stem) {
+    auto file = store::parse_bundle_file_name(stem + ".json");
+    return file ? file->name : stem;
+}
+
+} // namespace
+
+store::StoredRun select_run(const store::RunStore& runs, const std::string& reference,
+                            const std::optional<std::string>& machine) {
+    std::vector<store::StoredRun> all = runs.all();
+    std::set<std::string> known;
+    for (const auto& run : all) known.insert(bundle_name(run.record.bundle));
+    for (auto& run : all) {
+        const auto& r = run.record;
+        if (machine && r.machine != *machine) continue;
+        const std::string file_stem = run.path.stem().string();  // stem@machine.N
+        const bool match = reference.empty() || r.bundle == reference || bundle_name(r.bundle) == reference ||
+                           file_stem == reference || file_stem.starts_with(reference + ".");
+        if (match) return std::move(run);
+    }
+    const std::string where = machine ? fmt::format(" on machine \"{}\"", *machine) : "";
+    if (known.empty()) throw Error(fmt::format("no runs yet{}; submit a bundle with milex-run", where));
+    if (reference.empty()) throw Error(fmt::format("no runs{}; the bundles that ran: {}", where,
+                                                   util::join({known.begin(), known.end()}, ", ")));
+    const std::vector<std::string> names(known.begin(), known.end());
+    throw Error(fmt::format("no run of \"{}\"{}{}; the bundles that ran: {}", reference, where,
+                            util::did_you_mean(reference, names), util::join(names, ", ")));
+}
+
+RunAccess open_run(const std::string& reference, const std::optional<std::string>& machine) {
+    model::Config config = model::load_config(model::config_path());
+    store::RunStore runs = run_store(config);
+    store::StoredRun run = select_run(runs, reference, machine);
+    MachineAccess access = open_machine(config, run.record.machine);
+    return {std::move(config), std::move(runs), std::move(run), std::move(access)};
+}
+
+} // namespace milex::cli

@@ -1,0 +1,146 @@
+#include <unistd.h>
+
+#include <algorithm>
+#include <iostream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "milex/cli/commands.hpp"
+#include "milex/cli/flags.hpp"
+#include "milex/cli/runs.hpp"
+#include "milex/observe/status.hpp"
+#include "milex/util/error.hpp"
+#include "milex/util/path.hpp"
+#include "milex/util/text.hpp"
+
+namespace milex::cli {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+ordered_json state_json(const scheduler::JobState& state) {
+    ordered_json j = {{"state", scheduler::state_name(state.state)}};
+    if (!state.exit_code.empty()) j["exit_code"] = state.exit_code;
+    if (!state.elapsed.empty()) j["elapsed"] = state.elapsed;
+    if (!state.node.empty()) j["node"] = state.node;
+    if (!state.reason.empty()) j["reason"] = state.reason;
+    return j;
+}
+
+ordered_json run_json(const store::StoredRun& run, const std::vector<observe::JobStatus>& jobs) {
+    ordered_json out = {{"bundle", run.record.bundle},
+                        {"machine", run.record.machine},
+                        {"submission", run.record.submission},
+                        {"record", run.path.string()}};
+    ordered_json list = ordered_json::array();
+    for (const auto& job : jobs) {
+        ordered_json j = {{"name", job.name}, {"job_id", job.job_id}, {"attempt", job.attempt}};
+        j.update(state_json(job.state));
+        if (!job.tasks.empty()) {
+            ordered_json tasks = ordered_json::object();
+            for (const auto& [task, state] : job.tasks) tasks[task] = state_json(state);
+            j["tasks"] = tasks;
+        }
+        list.push_back(j);
+    }
+    out["jobs"] = list;
+    return out;
+}
+
+/// The table: one line per job (and per array task), columns as wide as their widest cell.
+std::vector<std::string> table(const store::StoredRun& run, const std::vector<observe::JobStatus>& jobs) {
+    std::vector<std::array<std::string, 7>> rows = {{"JOB", "ID", "STATE", "EXIT", "ELAPSED", "NODE", "REASON"}};
+    std::map<std::string, size_t> counts;
+    for (const auto& job : jobs) {
+        const auto& s = job.state;
+        const std::string name = job.attempt > 1 ? fmt::format("{} (attempt {})", job.name, job.attempt) : job.name;
+        std::string reason = s.reason;
+        if (s.state == scheduler::State::never_ran) reason = s.reason.empty() ? "" : s.reason;
+        rows.push_back({name, job.job_id, observe::state_text(s), s.exit_code, s.elapsed, s.node, reason});
+        ++counts[observe::state_text(s)];
+        if (job.tasks.size() > 1 || (job.tasks.size() == 1 && job.tasks.begin()->first != "")) {
+            for (const auto& [task, t] : job.tasks)
+                rows.push_back({"  [" + task + "]", job.job_id + "_" + task, observe::state_text(t), t.exit_code,
+                                t.elapsed, t.node, t.reason});
+        }
+    }
+    std::array<size_t, 7> width{};
+    for (const auto& row : rows)
+        for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+    std::vector<std::string> summary;
+    for (const auto& [state, n] : counts) summary.push_back(fmt::format("{} {}", n, state));
+    std::vector<std::string> lines = {fmt::format("{} on {} (run {}): {}", run.record.bundle, run.record.machine,
+                                                  run.record.submission, util::join(summary, ", "))};
+    for (const auto& row : rows) {
+        std::string line;
+        for (size_t i = 0; i < row.size(); ++i) {
+            line += row[i];
+            if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
+        }
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        lines.push_back(line);
+    }
+    return lines;
+}
+
+/// Seconds between polls: a few at first, then growing, capped so a busy controller is spared.
+std::chrono::milliseconds next_pause(std::chrono::milliseconds pause) {
+    return std::min(std::chrono::milliseconds(pause.count() * 3 / 2), std::chrono::milliseconds(30000));
+}
+
+} // namespace
+
+int status_command(const Args& args) {
+    CLI::App app{"Show each job of a run: SLURM id, state, exit code, elapsed time, node, pending reason.\n"
+                 "RUN is a bundle name (its newest run), a stem, or stem@machine[.N]; default: the newest run.",
+                 "milex status"};
+    std::string reference;
+    std::optional<std::string> machine;
+    bool watch = false, json = false;
+    app.add_option("run", reference, "bundle name, bundle stem, or stem@machine[.N]");
+    app.add_option("--machine", machine, "only runs on this machine");
+    app.add_flag("--watch", watch, "poll until every job has ended (exit 0 when all completed)");
+    app.add_flag("--json", json, "print JSON");
+    if (auto done = parse_strict(app, args)) return *done;
+
+    auto [config, runs, run, access] = open_run(reference, machine);
+
+    const bool redraw = watch && !json && ::isatty(STDOUT_FILENO);
+    size_t drawn = 0;
+    auto pause = std::chrono::milliseconds(2000);
+    if (auto first = util::environment_variable("MILEX_WATCH_INTERVAL")) {
+        try {
+            pause = std::chrono::milliseconds(static_cast<long long>(std::stod(*first) * 1000));
+        } catch (const std::exception&) {
+            throw UsageError(fmt::format("MILEX_WATCH_INTERVAL=\"{}\" is not a number of seconds", *first));
+        }
+    }
+    for (;;) {
+        auto jobs = observe::refresh(run, *access.scheduler, runs);
+        const bool ended = observe::all_ended(jobs);
+        if (json) {
+            std::cout << run_json(run, jobs).dump(watch ? -1 : 2) << std::endl;
+        } else {
+            auto lines = table(run, jobs);
+            if (redraw && drawn > 0) std::cout << fmt::format("\033[{}F\033[J", drawn);
+            for (const auto& line : lines) std::cout << line << "\n";
+            if (watch && !redraw && !ended) std::cout << "\n";
+            std::cout << std::flush;
+            drawn = lines.size();
+        }
+        if (!watch) return 0;
+        if (ended) {
+            const bool all_completed = std::all_of(jobs.begin(), jobs.end(), [](const observe::JobStatus& j) {
+                return j.state.state == scheduler::State::completed;
+            });
+            return all_completed ? 0 : 1;
+        }
+        std::this_thread::sleep_for(pause);
+        pause = next_pause(pause);
+    }
+}
+
+} // namespace milex::cli

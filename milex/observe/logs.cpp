@@ -1,0 +1,87 @@
+#include "milex/observe/logs.hpp"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "milex/render/script.hpp"
+#include "milex/scheduler/slurm_parse.hpp"
+#include "milex/util/error.hpp"
+#include "milex/util/path.hpp"
+
+namespace milex::observe {
+
+namespace {
+
+std::string fill(const std::string& pattern, const std::string& name, const std::string& id,
+                 const std::string& array_id, const std::string& task, const std::string& user) {
+    std::string out;
+    for (size_t i = 0; i < pattern.size(); ++i) {
+        if (pattern[i] != '%' || i + 1 >= pattern.size()) {
+            out += pattern[i];
+            continue;
+        }
+        const char c = pattern[++i];
+        if (c == 'x') out += name;
+        else if (c == 'j') out += task.empty() ? id : array_id + "_" + task;
+        else if (c == 'A') out += array_id;
+        else if (c == 'a') out += task;
+        else if (c == 'u') out += user;
+        else if (c == '%') out += '%';
+        else {
+            out += '%';
+            out += c;
+        }
+    }
+    return out;
+}
+
+constexpr std::chrono::seconds k_read_timeout{60};
+
+} // namespace
+
+LogFiles log_files(const model::Job& job, const model::Machine& machine, const model::JobRun& run, bool err,
+                   const std::optional<std::string>& task) {
+    const auto options = render::script_options(job, machine);
+    LogFiles files;
+    const std::string* pattern = model::find_option(options, err ? "error" : "output");
+    if (!pattern && err) {
+        pattern = model::find_option(options, "output");
+        files.note = "the job has no --error of its own: its stderr is in its output, shown here";
+    }
+    const std::string user = util::environment_variable("USER").value_or("");
+    std::vector<std::string> tasks;
+    if (task) tasks = {*task};
+    else if (!run.array.empty()) tasks = scheduler::slurm::array_indices(run.array);
+    if (tasks.empty()) tasks = {""};
+    for (const auto& t : tasks) files.paths.push_back(fill(*pattern, job.name, run.job_id, run.job_id, t, user));
+    return files;
+}
+
+std::optional<std::string> LogReader::read(const std::string& path, std::optional<size_t> lines) {
+    std::vector<std::string> argv = lines ? std::vector<std::string>{"tail", "-n", std::to_string(*lines), "--", path}
+                                          : std::vector<std::string>{"cat", "--", path};
+    auto result = m_transport.run(argv, k_read_timeout);
+    if (!result.succeeded()) return std::nullopt;
+    return result.out;
+}
+
+std::optional<std::string> LogReader::read_from(const std::string& path, size_t offset) {
+    auto result = m_transport.run({"tail", "-c", "+" + std::to_string(offset + 1), "--", path}, k_read_timeout);
+    if (!result.succeeded()) return std::nullopt;
+    return result.out;
+}
+
+std::optional<std::string> wandb_url(const std::string& text) {
+    std::optional<std::string> found;
+    for (size_t at = text.find("https://wandb.ai/"); at != std::string::npos; at = text.find("https://wandb.ai/", at + 1)) {
+        size_t end = at;
+        while (end < text.size() && !std::isspace(static_cast<unsigned char>(text[end])) && text[end] != '"' &&
+               text[end] != '\'' && text[end] != ')' && text[end] != ']')
+            ++end;
+        found = text.substr(at, end - at);
+    }
+    return found;
+}
+
+} // namespace milex::observe

@@ -1,0 +1,147 @@
+#include "milex/observe/status.hpp"
+
+#include <fmt/format.h>
+
+#include "milex/util/clock.hpp"
+#include "milex/util/error.hpp"
+
+namespace milex::observe {
+
+using scheduler::JobState;
+using scheduler::State;
+
+namespace {
+
+JobState from_change(const model::StateChange& change) {
+    JobState state;
+    state.state = scheduler::state_from_name(change.state);
+    if (change.state == "SUBMITTED") state.state = State::pending;
+    state.exit_code = change.exit_code;
+    state.elapsed = change.elapsed;
+    state.node = change.node;
+    state.reason = change.reason;
+    return state;
+}
+
+model::StateChange to_change(const JobState& state, const std::string& time) {
+    return {scheduler::state_name(state.state), time, state.exit_code, state.elapsed, state.node, state.reason};
+}
+
+bool bad_end(State s) {
+    return s == State::failed || s == State::timeout || s == State::cancelled || s == State::out_of_memory ||
+           s == State::node_fail || s == State::preempted || s == State::never_ran;
+}
+
+/// The last recorded state of a job, if it ended.
+bool ended_in_record(const model::JobRun& job) {
+    return !job.states.empty() && job.states.back().state != "SUBMITTED" &&
+           scheduler::is_final(scheduler::state_from_name(job.states.back().state));
+}
+
+JobStatus status_from_record(const model::JobRun& job) {
+    JobStatus status;
+    status.name = job.name;
+    status.job_id = job.job_id;
+    status.attempt = job.attempt;
+    status.after = job.after;
+    if (!job.states.empty()) status.state = from_change(job.states.back());
+    for (const auto& [task, change] : job.tasks) status.tasks[task] = from_change(change);
+    return status;
+}
+
+} // namespace
+
+std::string state_text(const JobState& state) {
+    if (state.state == State::never_ran) return "never ran: dependency failed";
+    return scheduler::state_name(state.state);
+}
+
+bool all_ended(const std::vector<JobStatus>& jobs) {
+    for (const auto& job : jobs)
+        if (!scheduler::is_final(job.state.state)) return false;
+    return true;
+}
+
+std::vector<JobStatus> recorded(const model::RunRecord& record) {
+    std::vector<JobStatus> out;
+    model::RunRecord copy = record;
+    for (const model::JobRun* job : copy.latest()) out.push_back(status_from_record(*job));
+    return out;
+}
+
+void mark(store::StoredRun& run, const store::RunStore& runs, const std::vector<std::string>& jobs,
+          scheduler::State state, const std::string& reason) {
+    util::FileLock lock = runs.lock(run.record.bundle, run.record.machine);
+    run = runs.load(run.path);
+    const std::string now = util::iso_utc(std::chrono::system_clock::now());
+    for (const auto& name : jobs) {
+        if (model::JobRun* job = run.record.find(name)) {
+            JobState s;
+            s.state = state;
+            s.reason = reason;
+            job->states.push_back(to_change(s, now));
+        }
+    }
+    runs.save(run.path, run.record);
+}
+
+std::vector<JobStatus> refresh(store::StoredRun& run, scheduler::Scheduler& scheduler, const store::RunStore& runs) {
+    // Another milex may be submitting or observing this run: read it again under its lock.
+    util::FileLock lock = runs.lock(run.record.bundle, run.record.machine);
+    run = runs.load(run.path);
+
+    std::vector<model::JobRun*> latest = run.record.latest();
+    std::vector<scheduler::JobQuery> queries;
+    for (const model::JobRun* job : latest) {
+        if (ended_in_record(*job)) continue;
+        queries.push_back({job->job_id, job->name, job->submitted, job->array, job->time_limit});
+    }
+    auto reports = scheduler.query(queries);
+
+    // Ids of every attempt's job → its state now, to tell who never ran because of whom.
+    std::map<std::string, JobState> by_id;
+    for (const model::JobRun* job : latest) {
+        if (ended_in_record(*job)) by_id[job->job_id] = from_change(job->states.back());
+        else if (reports.count(job->job_id)) by_id[job->job_id] = reports[job->job_id].job;
+    }
+
+    bool changed = false;
+    const std::string now = util::iso_utc(std::chrono::system_clock::now());
+    std::vector<JobStatus> out;
+    for (model::JobRun* job : latest) {
+        if (ended_in_record(*job)) {
+            out.push_back(status_from_record(*job));
+            continue;
+        }
+        scheduler::JobReport& report = reports[job->job_id];
+        JobState state = report.job;
+        if (state.state == State::unknown) {
+            for (const auto& dep : job->after) {
+                auto it = by_id.find(dep);
+                if (it != by_id.end() && bad_end(it->second.state)) {
+                    state.state = State::never_ran;
+                    state.reason = fmt::format("dependency {} {}", dep, scheduler::state_name(it->second.state));
+                    by_id[job->job_id] = state;
+                    break;
+                }
+            }
+        }
+        const std::string last = job->states.empty() ? "" : job->states.back().state;
+        if (scheduler::state_name(state.state) != last && state.state != State::unknown) {
+            job->states.push_back(to_change(state, now));
+            changed = true;
+        }
+        if (scheduler::is_final(state.state) && !report.tasks.empty()) {
+            for (const auto& [task, task_state] : report.tasks) job->tasks[task] = to_change(task_state, now);
+            changed = true;
+        }
+        JobStatus status = status_from_record(*job);
+        status.state = state;
+        status.tasks = report.tasks;
+        out.push_back(std::move(status));
+    }
+    if (changed) runs.save(run.path, run.record);
+    return out;
+}
+
+} // namespace milex::observe

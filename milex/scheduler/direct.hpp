@@ -1,0 +1,31 @@
+#pragma once
+/// A machine without a batch system (a laptop, a workstation): each job runs as a background
+/// process detached from the terminal, started at once and waiting there for the jobs it depends
+/// on; its id is its process id. The same batch script runs as under SLURM, so logs and
+/// exit-status files are where they would be.
+#include "milex/scheduler/scheduler.hpp"
+#include "milex/transport/transport.hpp"
+
+namespace milex::scheduler {
+
+class DirectScheduler : public Scheduler {
+public:
+    /// `status_dir` is `<machine path>/slurm`, where the logs and exit-status files go.
+    DirectScheduler(transport::Transport& transport, std::string status_dir)
+        : m_transport(transport), m_dir(std::move(status_dir)) {}
+    Submission submit(const SubmitRequest& request) override;
+    std::vector<std::string> submit_command(const SubmitRequest& request) const override;
+    std::map<std::string, JobReport> query(const std::vector<JobQuery>& jobs) override;
+    void cancel(const std::vector<std::string>& ids) override;
+    std::vector<PartitionResources> resources() override;
+
+private:
+    transport::Transport& m_transport;
+    std::string m_dir;
+};
+
+/// The answer of the direct runner's status probe (`<id> alive|gone` then the status file), as
+/// reports; `now` (seconds since the epoch) gives running jobs their elapsed time.
+std::map<std::string, JobReport> parse_direct_probe(const std::string& text, long long now);
+
+} // namespace milex::scheduler

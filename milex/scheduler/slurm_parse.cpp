@@ -1,0 +1,316 @@
+#include "milex/scheduler/slurm_parse.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "milex/util/text.hpp"
+
+namespace milex::scheduler::slurm {
+
+namespace {
+
+std::vector<std::string> fields(const std::string& line, size_t count) {
+    auto parts = util::split(line, '|');
+    if (parts.size() < count) parts.resize(count);
+    return parts;
+}
+
+bool digits(const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+/// "123", "123_4", "123_[4-9%2]" → ("123", "4" or "4-9%2").
+std::pair<std::string, std::string> split_id(const std::string& id) {
+    const auto underscore = id.find('_');
+    if (underscore == std::string::npos) return {id, ""};
+    std::string tasks = id.substr(underscore + 1);
+    if (!tasks.empty() && tasks.front() == '[') tasks = tasks.substr(1, tasks.size() - 2);
+    return {id.substr(0, underscore), tasks};
+}
+
+std::string exit_text(const std::string& sacct_exit) {
+    // sacct prints status:signal.
+    const auto colon = sacct_exit.find(':');
+    if (colon == std::string::npos) return sacct_exit;
+    const std::string signal = sacct_exit.substr(colon + 1);
+    if (signal != "0" && !signal.empty()) return "signal " + signal;
+    return sacct_exit.substr(0, colon);
+}
+
+std::string clean(const std::string& value) {
+    if (value == "None" || value == "None assigned" || value == "N/A" || value == "(null)" || value == "Unknown")
+        return "";
+    return value;
+}
+
+} // namespace
+
+std::string queue_format() { return "%i|%F|%K|%j|%T|%r|%M|%N|%V"; }
+
+State state_of(const std::string& slurm_state) {
+    const std::string s = slurm_state.substr(0, slurm_state.find(' '));  // "CANCELLED by 0"
+    if (s == "PENDING" || s == "CONFIGURING" || s == "REQUEUED" || s == "REQUEUE_HOLD" || s == "RESV_DEL_HOLD" ||
+        s == "REQUEUE_FED")
+        return State::pending;
+    if (s == "RUNNING" || s == "COMPLETING" || s == "SUSPENDED" || s == "STOPPED" || s == "SIGNALING" ||
+        s == "STAGE_OUT" || s == "RESIZING")
+        return State::running;
+    if (s == "COMPLETED") return State::completed;
+    if (s == "FAILED" || s == "BOOT_FAIL" || s == "SPECIAL_EXIT") return State::failed;
+    if (s == "TIMEOUT" || s == "DEADLINE") return State::timeout;
+    if (s == "CANCELLED" || s == "REVOKED") return State::cancelled;
+    if (s == "OUT_OF_MEMORY") return State::out_of_memory;
+    if (s == "NODE_FAIL") return State::node_fail;
+    if (s == "PREEMPTED") return State::preempted;
+    return State::unknown;
+}
+
+std::vector<QueueRow> parse_queue(const std::string& text) {
+    std::vector<QueueRow> rows;
+    for (const auto& line : util::split(text, '\n')) {
+        if (util::trim(line).empty()) continue;
+        auto f = fields(std::string(util::trim(line)), 9);
+        QueueRow row;
+        row.job_id = f[1].empty() ? split_id(f[0]).first : f[1];
+        row.tasks = f[2] == "N/A" ? "" : f[2];
+        row.name = f[3];
+        row.state.state = state_of(f[4]);
+        row.state.reason = clean(f[5]);
+        if (row.state.state == State::pending && row.state.reason == "DependencyNeverSatisfied")
+            row.state.state = State::never_ran;
+        row.state.elapsed = f[6];
+        row.state.node = clean(f[7]);
+        row.submitted = f[8];
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+std::string accounting_fields() { return "JobID,JobName,State,ExitCode,Elapsed,NodeList,Submit,Start,End,Reason"; }
+
+std::vector<AccountingRow> parse_accounting(const std::string& text) {
+    std::vector<AccountingRow> rows;
+    for (const auto& line : util::split(text, '\n')) {
+        if (util::trim(line).empty()) continue;
+        auto f = fields(std::string(util::trim(line)), 10);
+        AccountingRow row;
+        std::tie(row.job_id, row.tasks) = split_id(f[0]);
+        row.name = f[1];
+        row.state.state = state_of(f[2]);
+        row.state.exit_code = exit_text(f[3]);
+        row.state.elapsed = f[4];
+        row.state.node = clean(f[5]);
+        row.submitted = f[6];
+        row.state.start = clean(f[7]);
+        row.state.end = clean(f[8]);
+        row.state.reason = clean(f[9]);
+        // Cancelled before it started because a dependency failed (kill_invalid_depend).
+        if (row.state.state == State::cancelled && row.state.start.empty() &&
+            row.state.reason == "DependencyNeverSatisfied")
+            row.state.state = State::never_ran;
+        // sacct keeps the last pending reason ("Dependency") after the job ran: noise by then.
+        if (is_final(row.state.state) && row.state.state != State::never_ran) row.state.reason.clear();
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+std::vector<std::string> array_indices(const std::string& spec, size_t limit) {
+    std::vector<std::string> out;
+    std::string indices = spec.substr(0, spec.find('%'));
+    for (const auto& item : util::split(indices, ',')) {
+        const auto dash = item.find('-');
+        if (dash == std::string::npos) {
+            if (digits(item)) out.push_back(item);
+            continue;
+        }
+        std::string last = item.substr(dash + 1), step = "1";
+        if (auto colon = last.find(':'); colon != std::string::npos) {
+            step = last.substr(colon + 1);
+            last = last.substr(0, colon);
+        }
+        const std::string first = item.substr(0, dash);
+        if (!digits(first) || !digits(last) || !digits(step) || std::stoull(step) == 0) continue;
+        for (unsigned long long i = std::stoull(first); i <= std::stoull(last) && out.size() < limit; i += std::stoull(step))
+            out.push_back(std::to_string(i));
+    }
+    return out;
+}
+
+std::optional<long long> epoch_of(const std::string& time, bool utc) {
+    std::string t = time;
+    if (!t.empty() && t.back() == 'Z') t.pop_back();
+    std::tm tm{};
+    if (t.size() < 19 || !strptime(t.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return std::nullopt;
+    tm.tm_isdst = -1;
+    const std::time_t seconds = utc ? timegm(&tm) : std::mktime(&tm);
+    if (seconds == -1) return std::nullopt;
+    return seconds;
+}
+
+long long time_limit_seconds(const std::string& limit) {
+    if (limit.empty() || !std::isdigit(static_cast<unsigned char>(limit[0]))) return 0;
+    long long days = 0;
+    std::string rest = limit;
+    if (const auto dash = rest.find('-'); dash != std::string::npos) {
+        days = std::stoll(rest.substr(0, dash));
+        rest = rest.substr(dash + 1);
+    }
+    std::vector<long long> parts;
+    for (const auto& part : util::split(rest, ':')) parts.push_back(digits(part) ? std::stoll(part) : 0);
+    long long seconds = 0;
+    // minutes | minutes:seconds | hours:minutes:seconds; with days: hours[:minutes[:seconds]]
+    if (days > 0 || limit.find('-') != std::string::npos) {
+        const long long h = parts.size() > 0 ? parts[0] : 0, m = parts.size() > 1 ? parts[1] : 0,
+                        sec = parts.size() > 2 ? parts[2] : 0;
+        seconds = ((days * 24 + h) * 60 + m) * 60 + sec;
+    } else if (parts.size() == 1) {
+        seconds = parts[0] * 60;
+    } else if (parts.size() == 2) {
+        seconds = parts[0] * 60 + parts[1];
+    } else if (parts.size() >= 3) {
+        seconds = (parts[0] * 60 + parts[1]) * 60 + parts[2];
+    }
+    return seconds;
+}
+
+std::string duration_text(long long seconds) {
+    if (seconds < 0) seconds = 0;
+    const long long days = seconds / 86400;
+    seconds %= 86400;
+    std::string hms = fmt::format("{:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60);
+    return days > 0 ? fmt::format("{}-{}", days, hms) : hms;
+}
+
+std::optional<JobState> parse_status_file(const std::string& text) {
+    std::optional<long long> start, end;
+    std::string exit;
+    std::string signal;
+    std::string never;
+    for (const auto& line : util::split(text, '\n')) {
+        auto words = util::split(std::string(util::trim(line)), ' ');
+        if (words.size() >= 2 && words[0] == "start" && digits(words[1])) start = std::stoll(words[1]);
+        if (words.size() >= 4 && words[0] == "end" && digits(words[1]) && words[2] == "exit") {
+            end = std::stoll(words[1]);
+            exit = words[3];
+            if (words.size() >= 6 && words[4] == "signal") signal = words[5];
+        }
+        if (words.size() >= 2 && words[0] == "never-ran") never = words[1];
+    }
+    if (!never.empty()) {
+        JobState s;
+        s.state = State::never_ran;
+        s.reason = "dependency " + never + " failed";
+        return s;
+    }
+    if (!start) return std::nullopt;
+    JobState s;
+    char buffer[32];
+    auto iso = [&](long long t) {
+        std::time_t tt = t;
+        std::tm tm{};
+        gmtime_r(&tt, &tm);
+        std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        return std::string(buffer);
+    };
+    s.start = iso(*start);
+    if (!end) {
+        s.state = State::running;
+        s.reason = "started; no end written yet";
+        return s;
+    }
+    s.end = iso(*end);
+    s.elapsed = duration_text(*end - *start);
+    s.exit_code = exit;
+    s.state = exit == "0" ? State::completed : State::failed;
+    if (!signal.empty()) s.reason = "stopped by SIG" + signal;
+    return s;
+}
+
+std::vector<PartitionResources> parse_resources(const std::string& nodes, const std::string& pending) {
+    // Key: partition + GPU type.
+    std::map<std::pair<std::string, std::string>, PartitionResources> table;
+    for (const auto& line : util::split(nodes, '\n')) {
+        if (util::trim(line).empty()) continue;
+        std::map<std::string, std::string> node;
+        for (const auto& word : util::split(std::string(util::trim(line)), ' ')) {
+            const auto eq = word.find('=');
+            if (eq != std::string::npos) node[word.substr(0, eq)] = word.substr(eq + 1);
+        }
+        const std::string state = node["State"];
+        if (state.find("DRAIN") != std::string::npos || state.find("DOWN") != std::string::npos ||
+            state.find("FAIL") != std::string::npos || state.find("MAINT") != std::string::npos ||
+            state.find("NOT_RESPONDING") != std::string::npos || state.find('*') != std::string::npos)
+            continue;
+        const int cpus = digits(node["CPUTot"]) ? std::stoi(node["CPUTot"]) : 0;
+        const int cpus_used = digits(node["CPUAlloc"]) ? std::stoi(node["CPUAlloc"]) : 0;
+        // Gres=gpu:a100:4(S:0-1),gpu:v100:2   GresUsed=gpu:a100:1(IDX:0),gpu:v100:0(IDX:N/A)
+        std::map<std::string, int> gpus, used;
+        auto read_gres = [](const std::string& text, std::map<std::string, int>& into) {
+            for (const auto& item : util::split(text, ',')) {
+                std::string entry = item.substr(0, item.find('('));
+                auto parts = util::split(entry, ':');
+                if (parts.empty() || parts[0] != "gpu") continue;
+                std::string type = parts.size() >= 3 ? parts[1] : "";
+                std::string count = parts.size() >= 3 ? parts[2] : (parts.size() == 2 ? parts[1] : "0");
+                if (parts.size() == 2 && !digits(parts[1])) {
+                    type = parts[1];
+                    count = "1";
+                }
+                if (digits(count)) into[type] += std::stoi(count);
+            }
+        };
+        read_gres(node["Gres"], gpus);
+        read_gres(node["GresUsed"], used);
+        if (gpus.empty()) gpus[""] = 0;
+        for (const auto& partition : util::split(node["Partitions"], ',')) {
+            if (partition.empty()) continue;
+            for (const auto& [type, total] : gpus) {
+                auto& row = table[{partition, type}];
+                row.partition = partition;
+                row.gpu_type = type;
+                row.gpus_total += total;
+                row.gpus_free += std::max(0, total - used[type]);
+                row.cpus_total += cpus;
+                row.cpus_free += std::max(0, cpus - cpus_used);
+                if (total - used[type] > 0) row.nodes_with_free_gpus.push_back(node["NodeName"]);
+            }
+        }
+    }
+    for (const auto& line : util::split(pending, '\n')) {
+        auto f = fields(std::string(util::trim(line)), 2);
+        if (f[0].empty() || f[1].find("gpu") == std::string::npos) continue;
+        // gres:gpu:1, gres:gpu:a100:2, gres/gpu:1
+        std::string gres = f[1];
+        std::replace(gres.begin(), gres.end(), '/', ':');
+        auto parts = util::split(gres, ':');
+        std::string type;
+        const auto gpu = static_cast<size_t>(std::find(parts.begin(), parts.end(), "gpu") - parts.begin());
+        if (gpu + 3 == parts.size()) type = parts[gpu + 1];  // gpu:TYPE:COUNT
+        for (const auto& partition : util::split(f[0], ',')) {
+            bool counted = false;
+            for (auto& [key, row] : table) {
+                if (key.first != partition || key.second.empty()) continue;
+                if (!type.empty() && key.second != type) continue;
+                ++row.pending_gpu_jobs;
+                counted = true;
+                break;
+            }
+            if (!counted) {
+                auto& row = table[{partition, type}];
+                row.partition = partition;
+                row.gpu_type = type;
+                ++row.pending_gpu_jobs;
+            }
+        }
+    }
+    std::vector<PartitionResources> out;
+    for (auto& [key, row] : table) out.push_back(std::move(row));
+    return out;
+}
+
+} // namespace milex::scheduler::slurm

@@ -1,0 +1,57 @@
+#pragma once
+/// Reading what SLURM's commands print. Kept apart from the commands themselves so that every
+/// format can be tested on captured text.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "milex/scheduler/scheduler.hpp"
+
+namespace milex::scheduler::slurm {
+
+/// One line of `squeue -h -o '%i|%F|%K|%j|%T|%r|%M|%N|%V'` (%F: the array's id for every task).
+struct QueueRow {
+    std::string job_id;      ///< %F: the job, or the array it belongs to
+    std::string tasks;       ///< %K: "" for a plain job; "3", or "4-9%2" for pending tasks
+    std::string name;        ///< %j
+    JobState state;
+    std::string submitted;   ///< %V as printed
+};
+std::vector<QueueRow> parse_queue(const std::string& text);
+std::string queue_format();
+
+/// One line of `sacct -X -n -P -o JobID,JobName,State,ExitCode,Elapsed,NodeList,Submit,Start,End,Reason`.
+struct AccountingRow {
+    std::string job_id;  ///< the job or array it belongs to
+    std::string tasks;   ///< "" for a plain job; "3", or "[4-9%2]" style ranges unexpanded
+    std::string name;
+    JobState state;
+    std::string submitted;
+};
+std::vector<AccountingRow> parse_accounting(const std::string& text);
+std::string accounting_fields();
+
+/// SLURM's state word (RUNNING, "CANCELLED by 0", OUT_OF_MEMORY, …) as milex's state.
+State state_of(const std::string& slurm_state);
+
+/// The indices an array spec names: "0-3" → 0 1 2 3, "1,5-9:2%3" → 1 5 7 9. At most `limit`.
+std::vector<std::string> array_indices(const std::string& spec, size_t limit = 1000000);
+
+/// An exit-status file written by the batch script (`start T`, then `end T exit N`; or
+/// `never-ran DEP` from the direct runner). Nothing when the text says nothing.
+std::optional<JobState> parse_status_file(const std::string& text);
+
+/// `scontrol show node -o -d` and `squeue -h -t PENDING -o '%P|%b'`, as resources.
+std::vector<PartitionResources> parse_resources(const std::string& nodes, const std::string& pending);
+
+/// SLURM times ("2026-11-22T03:44:48", in the cluster's local time) and milex's ISO UTC times
+/// as seconds since the epoch; nullopt for "Unknown"/"None".
+std::optional<long long> epoch_of(const std::string& time, bool utc);
+
+/// A SLURM time limit ("90", "1:30:00", "2-12") in seconds; 0 when there is none.
+long long time_limit_seconds(const std::string& limit);
+
+/// [D-]HH:MM:SS for a number of seconds.
+std::string duration_text(long long seconds);
+
+} // namespace milex::scheduler::slurm

@@ -1,0 +1,122 @@
+#include <doctest/doctest.h>
+
+#include "milex/scheduler/slurm.hpp"
+#include "milex/scheduler/slurm_parse.hpp"
+#include "unit/support.hpp"
+
+using namespace milex::scheduler;
+using namespace milex::scheduler::slurm;
+
+TEST_CASE("squeue lines: plain jobs, array tasks and pending task ranges") {
+    // Captured from the local cluster (SLURM 22.05).
+    auto rows = parse_queue("3269|3269|N/A|B|PENDING|Dependency|0:00||2026-11-22T03:43:29\n"
+                            "3276_1|3276|1|arr|RUNNING|None|0:02|vm|2026-11-22T03:47:55\n"
+                            "3275_[0-5%1]|3275|0-5%1|arr2|PENDING|Priority|0:00||2026-11-22T03:44:48\n"
+                            "3280|3280|N/A|C|PENDING|DependencyNeverSatisfied|0:00||2026-11-22T03:45:00\n");
+    REQUIRE(rows.size() == 4);
+    CHECK(rows[0].job_id == "3269");
+    CHECK(rows[0].tasks == "");
+    CHECK(rows[0].state.state == State::pending);
+    CHECK(rows[0].state.reason == "Dependency");
+    CHECK(rows[1].job_id == "3276");  // %F: the array's id, the one sbatch printed
+    CHECK(rows[1].tasks == "1");
+    CHECK(rows[1].state.node == "vm");
+    CHECK(rows[2].tasks == "0-5%1");
+    CHECK(rows[3].state.state == State::never_ran);
+}
+
+TEST_CASE("sacct lines: states, exit codes and signals, cancelled before start") {
+    auto rows = parse_accounting(
+        "3268|A|CANCELLED by 0|0:0|00:00:00|vm|2026-11-22T03:43:29|2026-11-22T03:43:30|2026-11-22T03:43:30|None\n"
+        "3270_2|arr|COMPLETED|0:0|00:00:01|vm|2026-11-22T03:43:29|2026-11-22T03:43:30|2026-11-22T03:43:31|None\n"
+        "3300|B|FAILED|3:0|00:00:02|vm|2026-11-22T03:50:00|2026-11-22T03:50:01|2026-11-22T03:50:03|NonZeroExitCode\n"
+        "3301|C|TIMEOUT|0:15|00:01:00|vm|2026-11-22T03:50:00|2026-11-22T03:50:01|2026-11-22T03:51:01|TimeLimit\n"
+        "3302|D|CANCELLED|0:0|00:00:00|None assigned|2026-11-22T03:50:00|Unknown|2026-11-22T03:50:05|"
+        "DependencyNeverSatisfied\n"
+        "3303|E|OUT_OF_MEMORY|0:125|00:00:09|vm|2026-11-22T03:50:00|2026-11-22T03:50:01|2026-11-22T03:50:10|None\n");
+    REQUIRE(rows.size() == 6);
+    CHECK(rows[0].state.state == State::cancelled);
+    CHECK(rows[1].job_id == "3270");
+    CHECK(rows[1].tasks == "2");
+    CHECK(rows[2].state.state == State::failed);
+    CHECK(rows[2].state.exit_code == "3");
+    CHECK(rows[3].state.state == State::timeout);
+    CHECK(rows[3].state.exit_code == "signal 15");
+    CHECK(rows[4].state.state == State::never_ran);
+    CHECK(rows[4].state.node == "");
+    CHECK(rows[5].state.state == State::out_of_memory);
+}
+
+TEST_CASE("array specs expand to their indices") {
+    CHECK(array_indices("0-3") == std::vector<std::string>{"0", "1", "2", "3"});
+    CHECK(array_indices("1,5-9:2%3") == std::vector<std::string>{"1", "5", "7", "9"});
+    CHECK(array_indices("0-5%1") == std::vector<std::string>{"0", "1", "2", "3", "4", "5"});
+    CHECK(array_indices("0-999999", 3).size() == 3);
+}
+
+TEST_CASE("exit-status files written by the batch script") {
+    auto done = parse_status_file("start 1795316095\nend 1795316160 exit 0\n");
+    REQUIRE(done);
+    CHECK(done->state == State::completed);
+    CHECK(done->elapsed == "00:01:05");
+    CHECK(done->start == "2026-11-22T02:54:55Z");
+    auto failed = parse_status_file("start 1795316095\nend 1795316095 exit 3\n");
+    CHECK(failed->state == State::failed);
+    CHECK(failed->exit_code == "3");
+    CHECK(parse_status_file("start 1795316095\n")->state == State::running);
+    auto stopped = parse_status_file("start 1795316095\nend 1795316155 exit 143 signal TERM\n");
+    CHECK(stopped->reason == "stopped by SIGTERM");
+    CHECK(stopped->exit_code == "143");
+    CHECK(time_limit_seconds("90") == 5400);
+    CHECK(time_limit_seconds("1:30") == 90);
+    CHECK(time_limit_seconds("01:30:00") == 5400);
+    CHECK(time_limit_seconds("2-12") == 216000);
+    CHECK(time_limit_seconds("1-0:0:5") == 86405);
+    CHECK(time_limit_seconds("UNLIMITED") == 0);
+    CHECK(parse_status_file("never-ran A-12\n")->reason == "dependency A-12 failed");
+    CHECK_FALSE(parse_status_file(""));
+}
+
+TEST_CASE("resources per partition and GPU type, drained nodes left out") {
+    const std::string nodes =
+        "NodeName=vm CPUAlloc=1 CPUTot=8 Gres=gpu:fake:2 GresUsed=gpu:fake:1(IDX:0) State=MIXED Partitions=debug,long\n"
+        "NodeName=g2 CPUAlloc=0 CPUTot=16 Gres=gpu:a100:4(S:0-1) GresUsed=gpu:a100:0(IDX:N/A) State=IDLE "
+        "Partitions=gpu\n"
+        "NodeName=g3 CPUAlloc=0 CPUTot=16 Gres=gpu:a100:4 GresUsed=gpu:a100:0(IDX:N/A) State=IDLE+DRAIN Partitions=gpu\n"
+        "NodeName=c1 CPUAlloc=4 CPUTot=32 Gres=(null) State=MIXED Partitions=cpu\n";
+    auto rows = parse_resources(nodes, "debug|gres:gpu:1\ngpu|gres:gpu:a100:2\ncpu|N/A\n");
+    REQUIRE(rows.size() == 4);
+    auto find = [&](const std::string& partition) {
+        for (const auto& r : rows)
+            if (r.partition == partition) return r;
+        FAIL("no partition " << partition);
+        return PartitionResources{};
+    };
+    auto debug = find("debug");
+    CHECK(debug.gpu_type == "fake");
+    CHECK(debug.gpus_total == 2);
+    CHECK(debug.gpus_free == 1);
+    CHECK(debug.cpus_free == 7);
+    CHECK(debug.nodes_with_free_gpus == std::vector<std::string>{"vm"});
+    CHECK(debug.pending_gpu_jobs == 1);
+    CHECK(find("long").pending_gpu_jobs == 0);
+    auto gpu = find("gpu");
+    CHECK(gpu.gpus_total == 4);  // g3 is drained
+    CHECK(gpu.pending_gpu_jobs == 1);
+    CHECK(find("cpu").gpus_total == 0);
+    CHECK(find("cpu").cpus_free == 28);
+}
+
+TEST_CASE("an array's state comes from its tasks") {
+    JobState done, failed, running;
+    done.state = State::completed;
+    failed.state = State::failed;
+    failed.exit_code = "3";
+    running.state = State::running;
+    CHECK(combine_tasks({{"0", done}, {"1", done}}).state == State::completed);
+    CHECK(combine_tasks({{"0", done}, {"1", running}}).state == State::running);
+    auto mixed = combine_tasks({{"0", done}, {"1", failed}});
+    CHECK(mixed.state == State::failed);
+    CHECK(mixed.exit_code == "3");
+    CHECK(mixed.reason == "1 of 2 tasks completed");
+}

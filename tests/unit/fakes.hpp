@@ -1,0 +1,60 @@
+#pragma once
+/// Fakes of the small interfaces the layers talk through, for unit tests of the logic above
+/// them. The real transports and schedulers are proven by the integration tests.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "milex/scheduler/scheduler.hpp"
+#include "milex/transport/transport.hpp"
+#include "milex/util/error.hpp"
+
+namespace milex::test {
+
+/// Keeps written files in memory; runs nothing.
+class FakeTransport : public transport::Transport {
+public:
+    std::map<std::string, std::string> files;
+    bool refuse_directories = false;
+    util::ProcessResult run(const std::vector<std::string>&, std::chrono::milliseconds) override {
+        throw Error("the fake transport runs nothing");
+    }
+    void write_file(const std::string& path, std::string_view content, transport::FileMode) override {
+        files[path] = std::string(content);
+    }
+    void make_directories(const std::string& path) override {
+        if (refuse_directories) throw Error("cannot create directory " + path + ": Permission denied");
+    }
+    std::string where() const override { return "the fake"; }
+};
+
+/// Hands out ids 100, 101, …; can be told to fail at the n-th submission; answers queries from
+/// `states` and counts them; remembers cancellations.
+class FakeScheduler : public scheduler::Scheduler {
+public:
+    std::vector<scheduler::SubmitRequest> requests;
+    int fail_at = -1;
+    int next_id = 100;
+    std::map<std::string, scheduler::JobReport> states;
+    std::vector<std::vector<scheduler::JobQuery>> queries;
+    std::vector<std::string> cancelled;
+
+    scheduler::Submission submit(const scheduler::SubmitRequest& request) override {
+        if (static_cast<int>(requests.size()) == fail_at) throw Error("sbatch refused job \"" + request.job_name + "\"");
+        requests.push_back(request);
+        return {std::to_string(next_id++), ""};
+    }
+    std::vector<std::string> submit_command(const scheduler::SubmitRequest& request) const override {
+        return {"submit", request.script_path};
+    }
+    std::map<std::string, scheduler::JobReport> query(const std::vector<scheduler::JobQuery>& jobs) override {
+        queries.push_back(jobs);
+        std::map<std::string, scheduler::JobReport> out;
+        for (const auto& job : jobs) out[job.id] = states.count(job.id) ? states[job.id] : scheduler::JobReport{};
+        return out;
+    }
+    void cancel(const std::vector<std::string>& ids) override { cancelled.insert(cancelled.end(), ids.begin(), ids.end()); }
+    std::vector<scheduler::PartitionResources> resources() override { return {}; }
+};
+
+} // namespace milex::test
