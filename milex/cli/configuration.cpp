@@ -146,6 +146,12 @@ void apply_setting(ordered_json& root, const std::string& setting) {
         }
         throw UsageError(fmt::format("--set \"{}\": port must be a number", setting));
     }
+    if (key == "accounting") {
+        if (value == "true" || value == "yes" || value == "1") (*target)[key] = true;
+        else if (value == "false" || value == "no" || value == "0") (*target)[key] = false;
+        else throw UsageError(fmt::format("--set \"{}\": {} must be true or false", setting, key));
+        return;
+    }
     if (key == "modules") {
         ordered_json list = ordered_json::array();
         for (const auto& module : util::split(value, ',')) list.push_back(std::string(util::trim(module)));

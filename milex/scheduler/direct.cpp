@@ -46,6 +46,7 @@ for id in "$@"; do
   if kill -0 "$id" 2>/dev/null; then echo "== $id alive"; else echo "== $id gone"; fi
   cat "$dir"/*-"$id".status 2>/dev/null
 done
+true
 )";
 
 } // namespace

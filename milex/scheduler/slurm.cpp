@@ -168,6 +168,10 @@ std::map<std::string, JobReport> SlurmScheduler::query(const std::vector<JobQuer
         if (accounting.succeeded()) {
             for (const auto& row : slurm::parse_accounting(accounting.out)) {
                 if (!by_id.count(row.job_id) || !ours(*by_id[row.job_id], row.name, row.submitted)) continue;
+                // slurmdbd lags behind the controller: a job the queue no longer has, which
+                // accounting still calls pending or running, has ended in a way sacct has not
+                // heard of yet. The exit-status file will say.
+                if (!is_final(row.state.state)) continue;
                 record(row.job_id, row.tasks, row.state, false);
             }
         } else if (accounting.err.find("disabled") != std::string::npos ||
@@ -221,6 +225,7 @@ std::map<std::string, JobReport> SlurmScheduler::query(const std::vector<JobQuer
                 const auto start = slurm::epoch_of(state->start, true), end = slurm::epoch_of(state->end, true);
                 const bool at_limit = limit > 0 && start && end && *end - *start >= limit - 5;
                 state->state = at_limit ? State::timeout : State::cancelled;
+                state->exit_code.clear();  // the shell's 143 says nothing more than the state
             }
             record(id, task, *state, false);
         }

@@ -112,8 +112,12 @@ std::vector<AccountingRow> parse_accounting(const std::string& text) {
         if (row.state.state == State::cancelled && row.state.start.empty() &&
             row.state.reason == "DependencyNeverSatisfied")
             row.state.state = State::never_ran;
-        // sacct keeps the last pending reason ("Dependency") after the job ran: noise by then.
+        // sacct keeps the last pending reason ("Dependency") after the job ran: noise by then;
+        // and the exit code of a job stopped by SLURM says nothing more than its state.
         if (is_final(row.state.state) && row.state.state != State::never_ran) row.state.reason.clear();
+        if (row.state.state == State::timeout || row.state.state == State::cancelled ||
+            row.state.state == State::never_ran)
+            row.state.exit_code.clear();
         rows.push_back(std::move(row));
     }
     return rows;

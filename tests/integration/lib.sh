@@ -47,8 +47,8 @@ record_ids() { # record → "name=id" lines, in submission order
 for j in json.load(open(sys.argv[1]))["jobs"]: print(j["name"] + "=" + j["job_id"])' "$1"
 }
 
-record_id() { # record job-name → SLURM id
-  record_ids "$1" | sed -n "s/^$2=//p"
+record_id() { # record job-name → SLURM id of its latest attempt
+  record_ids "$1" | sed -n "s/^$2=//p" | tail -n 1
 }
 
 remember_ids() { # record: cancel its jobs at the end whatever happens
