@@ -35,22 +35,22 @@ std::string bundle_name(const std::string& stem) {
 
 store::StoredRun select_run(const store::RunStore& runs, const std::string& reference,
                             const std::optional<std::string>& machine) {
-    std::vector<store::StoredRun> all = runs.all();
+    // Chosen by file name (stem@machine.N.json), so only the chosen record is read.
+    const std::vector<store::RunFile> files = runs.files();
     std::set<std::string> known;
-    for (const auto& run : all) known.insert(bundle_name(run.record.bundle));
-    for (auto& run : all) {
-        const auto& r = run.record;
-        if (machine && r.machine != *machine) continue;
-        const std::string file_stem = run.path.stem().string();  // stem@machine.N
-        const bool match = reference.empty() || r.bundle == reference || bundle_name(r.bundle) == reference ||
+    for (const auto& file : files) known.insert(bundle_name(file.bundle));
+    for (const auto& file : files) {
+        if (machine && file.machine != *machine) continue;
+        const std::string file_stem = file.path.stem().string();  // stem@machine.N
+        const bool match = reference.empty() || file.bundle == reference || bundle_name(file.bundle) == reference ||
                            file_stem == reference || file_stem.starts_with(reference + ".");
-        if (match) return std::move(run);
+        if (match) return runs.load(file.path);
     }
     const std::string where = machine ? fmt::format(" on machine \"{}\"", *machine) : "";
     if (known.empty()) throw Error(fmt::format("no runs yet{}; submit a bundle with milex-run", where));
-    if (reference.empty()) throw Error(fmt::format("no runs{}; the bundles that ran: {}", where,
-                                                   util::join({known.begin(), known.end()}, ", ")));
     const std::vector<std::string> names(known.begin(), known.end());
+    if (reference.empty())
+        throw Error(fmt::format("no runs{}; the bundles that ran: {}", where, util::join(names, ", ")));
     throw Error(fmt::format("no run of \"{}\"{}{}; the bundles that ran: {}", reference, where,
                             util::did_you_mean(reference, names), util::join(names, ", ")));
 }

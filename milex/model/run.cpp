@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -22,11 +23,16 @@ JobRun* RunRecord::find(const std::string& job) {
 }
 
 std::vector<JobRun*> RunRecord::latest() {
-    std::vector<JobRun*> out;
-    for (auto& run : jobs) {
-        JobRun* last = find(run.name);
-        if (std::find(out.begin(), out.end(), last) == out.end()) out.push_back(last);
+    // One pass: the last entry of each name, in the order names first appear.
+    std::unordered_map<std::string, size_t> last;
+    std::vector<std::string> order;
+    for (size_t i = 0; i < jobs.size(); ++i) {
+        if (!last.count(jobs[i].name)) order.push_back(jobs[i].name);
+        last[jobs[i].name] = i;
     }
+    std::vector<JobRun*> out;
+    out.reserve(order.size());
+    for (const auto& name : order) out.push_back(&jobs[last[name]]);
     return out;
 }
 

@@ -88,7 +88,7 @@ void mark(store::StoredRun& run, const store::RunStore& runs, const std::vector<
 std::vector<JobStatus> refresh(store::StoredRun& run, scheduler::Scheduler& scheduler, const store::RunStore& runs) {
     // Another milex may be submitting or observing this run: read it again under its lock.
     util::FileLock lock = runs.lock(run.record.bundle, run.record.machine);
-    run = runs.load(run.path);
+    runs.reload_if_changed(run);
 
     std::vector<model::JobRun*> latest = run.record.latest();
     std::vector<scheduler::JobQuery> queries;
@@ -140,7 +140,10 @@ std::vector<JobStatus> refresh(store::StoredRun& run, scheduler::Scheduler& sche
         status.tasks = report.tasks;
         out.push_back(std::move(status));
     }
-    if (changed) runs.save(run.path, run.record);
+    if (changed) {
+        runs.save(run.path, run.record);
+        runs.note_saved(run);
+    }
     return out;
 }
 

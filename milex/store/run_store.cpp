@@ -41,6 +41,9 @@ int RunStore::next_submission(const std::string& bundle_stem, const std::string&
 }
 
 StoredRun RunStore::load(const fs::path& path) const {
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    const auto modified = fs::last_write_time(path, ec);
     auto text = util::read_file(path);
     if (!text) throw Error(text.error());
     nlohmann::ordered_json j;
@@ -49,7 +52,41 @@ StoredRun RunStore::load(const fs::path& path) const {
     } catch (const nlohmann::json::exception&) {
         throw Error(fmt::format("{}: not valid JSON; move it aside", model::display_path(path)));
     }
-    return {path, model::run_from_json(j, model::display_path(path))};
+    return {path, model::run_from_json(j, model::display_path(path)), size, modified};
+}
+
+void RunStore::note_saved(StoredRun& run) const {
+    std::error_code ec;
+    run.size = fs::file_size(run.path, ec);
+    run.modified = fs::last_write_time(run.path, ec);
+}
+
+void RunStore::reload_if_changed(StoredRun& run) const {
+    std::error_code ec;
+    if (fs::file_size(run.path, ec) == run.size && fs::last_write_time(run.path, ec) == run.modified && !ec) return;
+    run = load(run.path);
+}
+
+std::vector<RunFile> RunStore::files() const {
+    std::vector<RunFile> found;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(m_dir, ec)) {
+        const std::string file = entry.path().filename().string();
+        const auto at = file.rfind('@');
+        if (file.starts_with(".") || !file.ends_with(".json") || at == std::string::npos) continue;
+        const std::string rest = file.substr(at + 1, file.size() - at - 6);  // machine.N
+        const auto dot = rest.rfind('.');
+        if (dot == std::string::npos) continue;
+        const std::string number = rest.substr(dot + 1);
+        if (number.empty() || !std::all_of(number.begin(), number.end(), ::isdigit)) continue;
+        found.push_back({entry.path(), file.substr(0, at), rest.substr(0, dot), std::stoi(number),
+                         fs::last_write_time(entry.path(), ec)});
+    }
+    std::sort(found.begin(), found.end(), [](const RunFile& a, const RunFile& b) {
+        if (a.modified != b.modified) return a.modified > b.modified;
+        return a.path > b.path;
+    });
+    return found;
 }
 
 std::vector<StoredRun> RunStore::runs(const std::string& bundle_stem, const std::string& machine,

@@ -1,6 +1,7 @@
 #pragma once
 /// Run records under `<local path>/runs/`: `<bundle stem>@<machine>.<submission>.json` ('@' is in
 /// neither kind of name, so the parts never blur).
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -16,6 +17,18 @@ namespace fs = std::filesystem;
 struct StoredRun {
     fs::path path;
     model::RunRecord record;
+    /// The file's size and modification time when it was read, to tell whether it changed since.
+    std::uintmax_t size = 0;
+    fs::file_time_type modified{};
+};
+
+/// A run record known by its file name alone: `<bundle stem>@<machine>.<submission>.json`.
+struct RunFile {
+    fs::path path;
+    std::string bundle;  ///< the bundle stem
+    std::string machine;
+    int submission = 0;
+    fs::file_time_type modified{};
 };
 
 class RunStore {
@@ -39,8 +52,17 @@ public:
     /// Every run record, newest first (by creation time, then submission).
     std::vector<StoredRun> all() const;
 
-    /// Reads one record again from disk.
+    /// Every run record file, newest first, without reading any.
+    std::vector<RunFile> files() const;
+
+    /// Reads one record from disk.
     StoredRun load(const fs::path& path) const;
+
+    /// Notes the size and time of `run`'s file after this process saved it.
+    void note_saved(StoredRun& run) const;
+
+    /// Reads the record again when its file changed since `run` was read.
+    void reload_if_changed(StoredRun& run) const;
 
     /// Writes the record atomically (it is rewritten after every submission).
     void save(const fs::path& path, const model::RunRecord& record) const;
