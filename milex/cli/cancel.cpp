@@ -37,6 +37,7 @@ int cancel_command(const Args& args) {
         if (!names.empty() && std::find(names.begin(), names.end(), job.name) == names.end()) continue;
         // Jobs held forever behind a failed dependency are still in the queue: cancel them too.
         if (scheduler::is_final(job.state.state) && job.state.state != scheduler::State::never_ran) continue;
+        if (job.job_id.empty()) continue;  // never reached the queue
         ids.push_back(job.job_id);
         cancelled.push_back(job.name);
     }

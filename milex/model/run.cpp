@@ -38,7 +38,8 @@ std::vector<JobRun*> RunRecord::latest() {
 
 bool RunRecord::complete() const {
     std::set<std::string> names;
-    for (const auto& run : jobs) names.insert(run.name);
+    for (const auto& run : jobs)
+        if (!run.job_id.empty()) names.insert(run.name);
     return names.size() >= job_count;
 }
 
@@ -72,6 +73,7 @@ ordered_json RunRecord::to_json() const {
     j["machine_settings"] = machine_settings;
     j["applications"] = applications;
     j["job_count"] = job_count;
+    if (!token.empty()) j["token"] = token;
     ordered_json list = ordered_json::array();
     for (const auto& run : jobs) {
         ordered_json r = ordered_json::object();
@@ -84,6 +86,7 @@ ordered_json RunRecord::to_json() const {
         r["job_sha256"] = run.job_sha256;
         r["after"] = run.after;
         if (run.attempt != 1) r["attempt"] = run.attempt;
+        if (!run.tag.empty()) r["tag"] = run.tag;
         if (!run.array.empty()) r["array"] = run.array;
         if (!run.time_limit.empty()) r["time_limit"] = run.time_limit;
         ordered_json states = ordered_json::array();
@@ -113,6 +116,7 @@ RunRecord run_from_json(const ordered_json& j, const std::string& source) {
         r.machine_settings = j.value("machine_settings", ordered_json::object());
         r.applications = j.value("applications", ordered_json::object());
         r.job_count = j.value("job_count", size_t{0});
+        r.token = j.value("token", "");
         for (const auto& item : j.at("jobs")) {
             JobRun run;
             run.name = item.at("name").get<std::string>();
@@ -124,6 +128,7 @@ RunRecord run_from_json(const ordered_json& j, const std::string& source) {
             run.job_sha256 = item.value("job_sha256", "");
             run.after = item.value("after", std::vector<std::string>{});
             run.attempt = item.value("attempt", 1);
+            run.tag = item.value("tag", "");
             run.array = item.value("array", "");
             run.time_limit = item.value("time_limit", "");
             const ordered_json states = item.value("states", ordered_json::array());

@@ -31,6 +31,9 @@ struct JobRun {
     std::string job_sha256;     ///< of the job's definition in the bundle, to notice edits on resume
     std::vector<std::string> after;  ///< ids this job waits for (afterok)
     int attempt = 1;                 ///< 2, 3, … for milex resubmit
+    /// The mark given to the scheduler with the job (`milex:<run token>:<job>:<attempt>`); an
+    /// entry with a tag and no job_id is a submission that was under way when milex stopped.
+    std::string tag;
     std::string array;               ///< the --array spec it was submitted with, if any
     std::string time_limit;          ///< the --time it was submitted with, if any
     std::vector<StateChange> states;
@@ -49,6 +52,7 @@ struct RunRecord {
     std::string created;
     nlohmann::ordered_json applications = nlohmann::ordered_json::object();  ///< script → {path, git_commit}
     size_t job_count = 0;  ///< jobs in the bundle; the run is complete when all are submitted
+    std::string token;     ///< random, unique to this run; part of every job's tag
     std::vector<JobRun> jobs;
 
     /// The latest attempt of `job`, or nullptr.

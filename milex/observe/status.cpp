@@ -93,7 +93,7 @@ std::vector<JobStatus> refresh(store::StoredRun& run, scheduler::Scheduler& sche
     std::vector<model::JobRun*> latest = run.record.latest();
     std::vector<scheduler::JobQuery> queries;
     for (const model::JobRun* job : latest) {
-        if (ended_in_record(*job)) continue;
+        if (ended_in_record(*job) || job->job_id.empty()) continue;
         queries.push_back({job->job_id, job->name, job->submitted, job->array, job->time_limit});
     }
     auto reports = scheduler.query(queries);
@@ -111,6 +111,13 @@ std::vector<JobStatus> refresh(store::StoredRun& run, scheduler::Scheduler& sche
     for (model::JobRun* job : latest) {
         if (ended_in_record(*job)) {
             out.push_back(status_from_record(*job));
+            continue;
+        }
+        if (job->job_id.empty()) {
+            JobStatus status = status_from_record(*job);
+            status.state.state = State::unknown;
+            status.state.reason = "milex-run stopped while submitting it; run milex-run again";
+            out.push_back(std::move(status));
             continue;
         }
         scheduler::JobReport& report = reports[job->job_id];

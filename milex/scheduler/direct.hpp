@@ -15,6 +15,8 @@ public:
         : m_transport(transport), m_dir(std::move(status_dir)) {}
     Submission submit(const SubmitRequest& request) override;
     std::vector<std::string> submit_command(const SubmitRequest& request) const override;
+    /// A job is started and its id printed in one short command: there is no half-accepted state.
+    std::optional<Submission> find_submitted(const SubmitRequest&, const std::string&) override { return std::nullopt; }
     std::map<std::string, JobReport> query(const std::vector<JobQuery>& jobs) override;
     void cancel(const std::vector<std::string>& ids) override;
     std::vector<PartitionResources> resources() override;

@@ -3,15 +3,19 @@
 /// one there is (plus running jobs directly on a machine without one); their text formats stay
 /// inside scheduler/.
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace milex::scheduler {
 
 struct SubmitRequest {
-    std::string job_name;               ///< for messages
+    std::string job_name;               ///< the job's name, which SLURM shows too
     std::string script_path;            ///< the rendered script, already on the machine
     std::vector<std::string> after_ok;  ///< ids that must end successfully first
+    /// A mark unique to this submission (run token, job, attempt), given to the scheduler with
+    /// the job (SLURM: --comment), so that a submission whose answer was lost can be found.
+    std::string tag;
 };
 
 struct Submission {
@@ -86,6 +90,11 @@ public:
     virtual Submission submit(const SubmitRequest& request) = 0;
     /// The command submit() runs, with `ids` standing in for the dependency ids (for --dry-run).
     virtual std::vector<std::string> submit_command(const SubmitRequest& request) const = 0;
+
+    /// The job submitted for `request` (found by its tag) if the scheduler has it: after a
+    /// submission failed in a way that may have been accepted (a time-out, a lost connection, a
+    /// killed milex). `since` is when it was attempted (ISO 8601 UTC).
+    virtual std::optional<Submission> find_submitted(const SubmitRequest& request, const std::string& since) = 0;
 
     /// What became of these jobs, keyed by id, in as few calls to the machine as the batch
     /// system allows (SLURM: one squeue, at most one sacct, at most one read of exit-status

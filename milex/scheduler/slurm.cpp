@@ -76,6 +76,7 @@ tl::expected<Submission, std::string> parse_parsable(const std::string& output) 
 
 std::vector<std::string> SlurmScheduler::submit_command(const SubmitRequest& request) const {
     std::vector<std::string> argv = {"sbatch", "--parsable"};
+    if (!request.tag.empty()) argv.push_back("--comment=" + request.tag);
     if (!request.after_ok.empty()) argv.push_back("--dependency=afterok:" + util::join(request.after_ok, ":"));
     argv.push_back(request.script_path);
     return argv;
@@ -247,6 +248,32 @@ std::map<std::string, JobReport> SlurmScheduler::query(const std::vector<JobQuer
         }
     }
     return reports;
+}
+
+std::optional<Submission> SlurmScheduler::find_submitted(const SubmitRequest& request, const std::string& since) {
+    if (request.tag.empty()) return std::nullopt;
+    // The queue first: a job accepted moments ago is there, with its comment.
+    auto queue = call({"squeue", "-h", "--me", "-n", request.job_name, "-o", "%F|%k"}, true);
+    if (queue.succeeded()) {
+        for (const auto& line : util::split(queue.out, '\n')) {
+            const auto bar = line.find('|');
+            if (bar != std::string::npos && line.substr(bar + 1) == request.tag) return Submission{line.substr(0, bar), ""};
+        }
+    }
+    // Already ended: accounting, when the site keeps it (and keeps comments).
+    if (!m_site.accounting.value_or(true)) return std::nullopt;
+    const auto start = slurm::epoch_of(since, true);
+    const long long back = start ? std::max<long long>(0, static_cast<long long>(std::time(nullptr)) - *start) + 3600 : 86400;
+    auto accounting = call({"sacct", "-X", "-n", "-P", "--name=" + request.job_name, "-S", fmt::format("now-{}", back),
+                            "-o", "JobID,Comment"},
+                           true);
+    if (!accounting.succeeded()) return std::nullopt;
+    for (const auto& line : util::split(accounting.out, '\n')) {
+        const auto bar = line.find('|');
+        if (bar == std::string::npos || line.substr(bar + 1) != request.tag) continue;
+        return Submission{line.substr(0, std::min(line.find('_'), bar)), ""};
+    }
+    return std::nullopt;
 }
 
 void SlurmScheduler::cancel(const std::vector<std::string>& ids) {

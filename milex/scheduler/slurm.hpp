@@ -24,6 +24,7 @@ public:
         : m_transport(transport), m_site(std::move(site)) {}
     Submission submit(const SubmitRequest& request) override;
     std::vector<std::string> submit_command(const SubmitRequest& request) const override;
+    std::optional<Submission> find_submitted(const SubmitRequest& request, const std::string& since) override;
     std::map<std::string, JobReport> query(const std::vector<JobQuery>& jobs) override;
     void cancel(const std::vector<std::string>& ids) override;
     std::vector<PartitionResources> resources() override;

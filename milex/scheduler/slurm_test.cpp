@@ -17,8 +17,9 @@ TEST_CASE("sbatch --parsable output gives the id and the cluster") {
 TEST_CASE("dependencies go on the sbatch command line") {
     milex::transport::LocalTransport here;
     SlurmScheduler slurm(here);
-    CHECK(slurm.submit_command({"D", "/m/slurm/d.sh", {"11", "12"}}) ==
-          std::vector<std::string>{"sbatch", "--parsable", "--dependency=afterok:11:12", "/m/slurm/d.sh"});
-    CHECK(slurm.submit_command({"A", "/m/slurm/a.sh", {}}) ==
+    CHECK(slurm.submit_command({"D", "/m/slurm/d.sh", {"11", "12"}, "milex:abc:D:1"}) ==
+          std::vector<std::string>{"sbatch", "--parsable", "--comment=milex:abc:D:1", "--dependency=afterok:11:12",
+                                   "/m/slurm/d.sh"});
+    CHECK(slurm.submit_command({"A", "/m/slurm/a.sh", {}, ""}) ==
           std::vector<std::string>{"sbatch", "--parsable", "/m/slurm/a.sh"});
 }

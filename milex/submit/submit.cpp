@@ -1,5 +1,6 @@
 #include "milex/submit/submit.hpp"
 
+#include <random>
 #include <set>
 #include <unordered_map>
 
@@ -21,6 +22,13 @@ namespace {
 std::string job_hash(const model::Job& job) { return util::sha256_hex(job.to_json().dump()); }
 
 std::string now_iso() { return util::iso_utc(std::chrono::system_clock::now()); }
+
+/// 48 random bits as hex: tells this run's jobs from every other's in the queue.
+std::string random_token() {
+    std::random_device device;
+    std::uniform_int_distribution<unsigned long long> pick(0, (1ULL << 48) - 1);
+    return fmt::format("{:012x}", pick(device));
+}
 
 store::RunStore run_store_of(const model::Config& config) {
     const std::string dir = config.local().path + "/runs";
@@ -80,33 +88,56 @@ void submit_jobs(const Target& target, const std::vector<size_t>& indices,
     target.runs.save(run.path, run.record);
     for (const auto& [index, attempt, path, sha256] : pending) {
         const model::Job& job = jobs[index];
-        scheduler::SubmitRequest request{job.name, path, {}};
+        scheduler::SubmitRequest request{job.name, path, {},
+                                         fmt::format("milex:{}:{}:{}", run.record.token, job.name, attempt)};
         for (const auto& dep : job.dependencies) {
             auto id = ids.find(dep);
             if (id != ids.end() && std::find(request.after_ok.begin(), request.after_ok.end(), id->second) ==
                                        request.after_ok.end())
                 request.after_ok.push_back(id->second);
         }
-        scheduler::Submission submitted = target.scheduler.submit(request);
 
+        // The intent is on disk before sbatch runs: if milex dies now, the next milex-run looks
+        // the tag up instead of submitting a twin.
         model::JobRun job_run;
         job_run.name = job.name;
-        job_run.job_id = submitted.job_id;
-        job_run.cluster = submitted.cluster;
         job_run.submitted = now_iso();
         job_run.script = path;
         job_run.script_sha256 = sha256;
         job_run.job_sha256 = job_hash(job);
         job_run.after = request.after_ok;
         job_run.attempt = attempt;
+        job_run.tag = request.tag;
         const auto options = render::script_options(job, target.machine);
         if (const auto* array = model::find_option(options, "array")) job_run.array = *array;
         if (const auto* time = model::find_option(options, "time")) job_run.time_limit = *time;
-        job_run.states.push_back({"SUBMITTED", job_run.submitted, "", "", "", ""});
-        ids[job.name] = submitted.job_id;
+        job_run.states.push_back({"SUBMITTING", job_run.submitted, "", "", "", ""});
         run.record.jobs.push_back(std::move(job_run));
         target.runs.save(run.path, run.record);
-        if (progress.submitted) progress.submitted(run.record.jobs.back(), ++done, total);
+
+        scheduler::Submission submitted;
+        std::string adopted;
+        try {
+            submitted = target.scheduler.submit(request);
+        } catch (const Error& e) {
+            // sbatch may fail after the controller accepted the job (a time-out on a busy
+            // controller, a lost connection): adopt that job rather than submit a twin.
+            auto found = target.scheduler.find_submitted(request, run.record.jobs.back().submitted);
+            if (!found) {
+                run.record.jobs.pop_back();
+                target.runs.save(run.path, run.record);
+                throw;
+            }
+            submitted = *found;
+            adopted = fmt::format("found in the queue by its tag after: {}", e.what());
+        }
+        model::JobRun& recorded = run.record.jobs.back();
+        recorded.job_id = submitted.job_id;
+        recorded.cluster = submitted.cluster;
+        recorded.states.push_back({"SUBMITTED", now_iso(), "", "", "", adopted});
+        ids[job.name] = submitted.job_id;
+        target.runs.save(run.path, run.record);
+        if (progress.submitted) progress.submitted(recorded, ++done, total);
     }
 }
 
@@ -159,6 +190,7 @@ model::RunRecord RunSession::new_record(int submission) const {
     record.submission = submission;
     record.milex_version = version();
     record.created = now_iso();
+    record.token = random_token();
     record.job_count = m_plan.bundle.jobs.size();
     if (!m_machine.remote()) {
         // The applications found here are the ones the jobs run: note their code's commit.
@@ -194,6 +226,24 @@ store::StoredRun RunSession::submit(transport::Transport& transport, scheduler::
         run.path = m_runs.path_for(m_plan.file.stem(), m_machine.name, submission);
     }
 
+    // A submission under way when milex stopped: adopt the job if the scheduler has it, else
+    // forget the intent and submit it below.
+    for (size_t i = 0; i < run.record.jobs.size();) {
+        model::JobRun& entry = run.record.jobs[i];
+        if (!entry.job_id.empty()) {
+            ++i;
+            continue;
+        }
+        scheduler::SubmitRequest request{entry.name, entry.script, entry.after, entry.tag};
+        if (auto found = scheduler.find_submitted(request, entry.submitted)) {
+            entry.job_id = found->job_id;
+            entry.states.push_back({"SUBMITTED", now_iso(), "", "", "", "found in the queue by its tag after milex stopped"});
+            ++i;
+        } else {
+            run.record.jobs.erase(run.record.jobs.begin() + static_cast<long>(i));
+        }
+        m_runs.save(run.path, run.record);
+    }
     std::unordered_map<std::string, std::string> ids;
     for (const auto& kept : run.record.jobs) {
         ids[kept.name] = kept.job_id;
@@ -285,7 +335,7 @@ void dry_run(const model::Config& config, const model::Machine& machine, const P
     for (size_t index : plan.order) {
         const model::Job& job = plan.bundle.jobs[index];
         const std::string path = script_path(machine, plan.file.stem(), job.name, submission);
-        scheduler::SubmitRequest request{job.name, path, {}};
+        scheduler::SubmitRequest request{job.name, path, {}, fmt::format("milex:<run token>:{}:1", job.name)};
         for (const auto& dep : job.dependencies) request.after_ok.push_back("<" + dep + ">");
         emit(fmt::format("# ---- job {}: {}\n", job.name, path));
         emit(render::render_script({job, machine, plan.file.stem(), version()}));

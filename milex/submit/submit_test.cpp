@@ -205,3 +205,43 @@ TEST_CASE("resubmit refuses to leave a job waiting for one that failed and is no
                       "job \"C\" would wait for \"A\", which is FAILED; resubmit that one too (--job A or --failed)");
     CHECK(scheduler.requests.size() == 4);
 }
+
+TEST_CASE("a submission accepted although sbatch failed is adopted, not submitted twice") {
+    Fixture f;
+    f.write_bundle(k_diamond);
+    FakeTransport transport;
+    FakeScheduler scheduler;
+    scheduler.fail_at = 1;
+    scheduler.accept_then_fail = true;
+    auto run = f.session().submit(transport, scheduler, submit::Again::no, {});
+    CHECK(names(run.record) == std::vector<std::string>{"A=100", "B=101", "C=102", "D=103"});
+    CHECK(scheduler.requests.size() == 4);  // B once, adopted
+    CHECK(run.record.jobs[1].tag == "milex:" + run.record.token + ":B:1");
+    CHECK(run.record.jobs[1].states.back().reason.starts_with("found in the queue by its tag after: sbatch: error:"));
+    CHECK(scheduler.requests[3].after_ok == std::vector<std::string>{"101", "102"});
+}
+
+TEST_CASE("a submission under way when milex died is adopted on the next run, or submitted once") {
+    Fixture f;
+    f.write_bundle(k_diamond);
+    FakeTransport transport;
+    FakeScheduler scheduler;
+    auto run = f.session().submit(transport, scheduler, submit::Again::no, {});
+    // As if milex had been killed after recording the intent for C and D: C reached the
+    // queue (its tag is known there), D did not.
+    auto record = run.record;
+    record.jobs[2].job_id.clear();
+    record.jobs[2].states.resize(1);
+    record.jobs[3].job_id.clear();
+    record.jobs[3].states.resize(1);
+    store::RunStore runs(test::temp_dir() / "milex" / "runs");
+    runs.save(run.path, record);
+    FakeScheduler next;
+    next.next_id = 300;
+    next.accepted_by_tag[record.jobs[2].tag] = "102";
+    auto resumed = f.session().submit(transport, next, submit::Again::no, {});
+    CHECK(names(resumed.record) == std::vector<std::string>{"A=100", "B=101", "C=102", "D=300"});
+    REQUIRE(next.requests.size() == 1);
+    CHECK(next.requests[0].job_name == "D");
+    CHECK(next.requests[0].after_ok == std::vector<std::string>{"101", "102"});
+}

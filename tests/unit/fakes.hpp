@@ -2,6 +2,7 @@
 /// Fakes of the small interfaces the layers talk through, for unit tests of the logic above
 /// them. The real transports and schedulers are proven by the integration tests.
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,12 +41,28 @@ public:
     std::vector<std::string> cancelled;
 
     scheduler::Submission submit(const scheduler::SubmitRequest& request) override {
-        if (static_cast<int>(requests.size()) == fail_at) throw Error("sbatch refused job \"" + request.job_name + "\"");
+        if (static_cast<int>(requests.size()) == fail_at) {
+            if (accept_then_fail) {  // accepted, but the answer was lost
+                requests.push_back(request);
+                accepted_by_tag[request.tag] = std::to_string(next_id++);
+                throw Error("sbatch: error: Batch job submission failed: Socket timed out on send/recv operation");
+            }
+            throw Error("sbatch refused job \"" + request.job_name + "\"");
+        }
         requests.push_back(request);
         return {std::to_string(next_id++), ""};
     }
     std::vector<std::string> submit_command(const scheduler::SubmitRequest& request) const override {
         return {"submit", request.script_path};
+    }
+    /// Submissions the fake "accepted" although submit() threw: found again by tag.
+    std::map<std::string, std::string> accepted_by_tag;
+    bool accept_then_fail = false;
+    std::optional<scheduler::Submission> find_submitted(const scheduler::SubmitRequest& request,
+                                                        const std::string&) override {
+        auto it = accepted_by_tag.find(request.tag);
+        if (it == accepted_by_tag.end()) return std::nullopt;
+        return scheduler::Submission{it->second, ""};
     }
     std::map<std::string, scheduler::JobReport> query(const std::vector<scheduler::JobQuery>& jobs) override {
         queries.push_back(jobs);
