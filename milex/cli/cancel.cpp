@@ -38,7 +38,7 @@ int cancel_command(const Args& args) {
         // Jobs held forever behind a failed dependency are still in the queue: cancel them too.
         if (scheduler::is_final(job.state.state) && job.state.state != scheduler::State::never_ran) continue;
         if (job.job_id.empty()) continue;  // never reached the queue
-        ids.push_back(job.job_id);
+        for (const auto& id : run.record.find(job.name)->ids()) ids.push_back(id);
         cancelled.push_back(job.name);
     }
     if (ids.empty()) {

@@ -134,7 +134,7 @@ void apply_setting(ordered_json& root, const std::string& setting) {
         target->erase(key);
         return;
     }
-    if (key == "port") {
+    if (key == "port" || key == "max_array_size") {
         try {
             size_t used = 0;
             int port = std::stoi(value, &used);
@@ -144,7 +144,7 @@ void apply_setting(ordered_json& root, const std::string& setting) {
             }
         } catch (const std::exception&) {
         }
-        throw UsageError(fmt::format("--set \"{}\": port must be a number", setting));
+        throw UsageError(fmt::format("--set \"{}\": {} must be a number", setting, key));
     }
     if (key == "accounting") {
         if (value == "true" || value == "yes" || value == "1") (*target)[key] = true;

@@ -50,12 +50,25 @@ int resubmit_command(const Args& args) {
                                     name, util::did_you_mean(name, known), util::join(known, ", ")));
         chosen.insert(name);
     }
-    for (const auto& [name, state] : states) {
-        using scheduler::State;
-        if (failed && (state == State::failed || state == State::out_of_memory || state == State::node_fail ||
-                       state == State::preempted))
-            chosen.insert(name);
-        if (timeout && state == State::timeout) chosen.insert(name);
+    using scheduler::State;
+    auto wanted = [&](State state) {
+        return (failed && (state == State::failed || state == State::out_of_memory || state == State::node_fail ||
+                           state == State::preempted)) ||
+               (timeout && state == State::timeout);
+    };
+    // An array whose other tasks completed runs again with just the tasks that did not.
+    std::map<std::string, std::vector<size_t>> tasks;
+    for (const auto& job : jobs) {
+        if (!wanted(job.state.state)) continue;
+        chosen.insert(job.name);
+        std::vector<size_t> again;
+        bool some_completed = false;
+        for (const auto& [task, state] : job.tasks) {
+            if (wanted(state.state)) again.push_back(std::stoull(task));
+            some_completed = some_completed || state.state == State::completed;
+        }
+        if (some_completed && !again.empty() && std::find(names.begin(), names.end(), job.name) == names.end())
+            tasks[job.name] = again;
     }
     if (chosen.empty()) {
         std::cout << fmt::format("milex resubmit: nothing to resubmit in {} on \"{}\"\n", run.record.bundle,
@@ -72,7 +85,8 @@ int resubmit_command(const Args& args) {
     };
     std::cout << fmt::format("milex resubmit: {} on \"{}\"\n", run.record.bundle, run.record.machine) << std::flush;
     const auto submitted =
-        submit::resubmit(access.machine, plan, run, runs, states, chosen, *access.transport, *access.scheduler, progress);
+        submit::resubmit(access.machine, plan, run, runs, states, chosen, tasks, *access.transport, *access.scheduler,
+                         progress);
     std::cout << fmt::format("milex resubmit: {} job{} submitted again: {}\n", submitted.size(),
                              submitted.size() == 1 ? "" : "s", util::join(submitted, ", "));
     return 0;

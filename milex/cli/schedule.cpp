@@ -8,6 +8,7 @@
 #include "milex/graph/order.hpp"
 #include "milex/introspect/cli_protocol.hpp"
 #include "milex/introspect/spelling.hpp"
+#include "milex/introspect/sweep.hpp"
 #include "milex/introspect/verify.hpp"
 #include "milex/store/bundle_store.hpp"
 #include "milex/util/error.hpp"
@@ -27,6 +28,9 @@ struct ScheduleFlags {
     std::vector<std::string> pre_commands;
     bool run_now = false;
     RunFlags run;
+    std::vector<std::string> sweep;
+    std::optional<std::string> sweep_file;
+    std::optional<size_t> array_limit;
     /// key → (flag as typed, value), in the order of the upstream `slurm` section
     std::vector<std::pair<std::string, std::optional<std::string>>> slurm = {
         {"array", {}}, {"tasks", {}}, {"cpus_per_task", {}}, {"gres", {}}, {"mem", {}}, {"time", {}}, {"partition", {}},
@@ -84,6 +88,16 @@ int schedule_command(const Args& all_args) {
         }
         app.add_option(names, value)->group("SLURM (the job's resources)");
     }
+    app.add_option("--sweep", flags.sweep, "option=v1,v2,…: run every combination as one array job (repeatable)")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->group("Sweeps");
+    app.add_option("--sweep-file,--sweep_file", flags.sweep_file,
+                   "YAML of option: [values] (the grid) and/or combinations: [{option: value}]")
+        ->group("Sweeps");
+    app.add_option("--array-limit,--array_limit", flags.array_limit, "run at most N tasks of the array at once")
+        ->group("Sweeps");
     app.add_flag("--run-now,--run_now,--submit", flags.run_now, "submit the bundle to --machine right away");
     flags.run.machine.add_to(app);
     app.add_flag("--dry-run,--dry_run", flags.run.dry_run, "with --run-now: print what would be submitted");
@@ -113,14 +127,35 @@ int schedule_command(const Args& all_args) {
     if (flags.run_now) flags.run.machine.resolve(config);  // an unknown --machine stops us before anything is written
 
     const auto timeout = introspect::cli_timeout();
+    std::optional<introspect::SweepSpec> sweep_spec;
+    if (!flags.sweep.empty() && flags.sweep_file)
+        throw UsageError("milex-schedule: give the sweep with --sweep or with --sweep-file, not both");
+    if (!flags.sweep.empty()) sweep_spec = introspect::sweep_from_flags(flags.sweep);
+    if (flags.sweep_file) sweep_spec = introspect::sweep_from_file(*flags.sweep_file);
+    if (sweep_spec) {
+        if (flags.array_limit) sweep_spec->limit = *flags.array_limit;
+        if (std::any_of(flags.slurm.begin(), flags.slurm.end(), [](const auto& o) { return o.first == "array" && o.second; }))
+            throw UsageError("milex-schedule: a sweep is an array of its own; leave out --array (--array-limit caps it)");
+    } else if (flags.array_limit) {
+        throw UsageError("milex-schedule: --array-limit goes with --sweep or --sweep-file (for --array, write 0-99%10)");
+    }
     nlohmann::ordered_json script_args;
+    model::Job job = make_job(flags, nullptr, nullptr);
     try {
-        script_args = introspect::describe_arguments(flags.app, app_args, timeout);
+        if (sweep_spec) {
+            introspect::describe_sweep(job, app_args, *sweep_spec, timeout);
+        } else {
+            script_args = introspect::describe_arguments(flags.app, app_args, timeout);
+            job.script_options = introspect::infer_spellings(app_args, script_args);
+            job.script_args = std::move(script_args);
+        }
     } catch (const Error& e) {
         throw Error(e.lines().front() + misspelt_flag_hint(app, app_args)).with_details(e.details());
     }
-    model::Job job = make_job(flags, script_args, introspect::infer_spellings(app_args, script_args));
-    if (!flags.run.no_verify) {
+    if (!flags.run.no_verify && job.sweep) {
+        introspect::verify_round_trip(job, timeout);
+        job.verified = introspect::job_fingerprint(job);
+    } else if (!flags.run.no_verify) {
         try {
             introspect::verify_round_trip(job, timeout);
         } catch (const Error& first) {

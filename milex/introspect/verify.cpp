@@ -6,6 +6,7 @@
 
 #include "milex/introspect/cli_protocol.hpp"
 #include "milex/render/arguments.hpp"
+#include "milex/render/script.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/hash.hpp"
 #include "milex/util/text.hpp"
@@ -32,10 +33,48 @@ std::string key_named_in(const std::string& complaint, const model::Job& job) {
 } // namespace
 
 std::string job_fingerprint(const model::Job& job) {
-    return "sha256:" + util::sha256_hex(job.script + "\n" + job.script_args.dump() + "\n" + job.script_options.dump());
+    return "sha256:" + util::sha256_hex(job.script + "\n" + job.script_args.dump() + "\n" + job.script_options.dump() +
+                                        (job.sweep ? "\n" + job.sweep->to_json().dump() : ""));
 }
 
+namespace {
+
+/// A sweep is checked at its first and last combination: the application accepts the words
+/// of each, and reads every key that is not swept as the bundle says.
+void verify_sweep(const model::Job& job, std::chrono::milliseconds timeout, const std::string& context) {
+    ordered_json base = job.script_args;
+    for (const auto& key : job.sweep->keys) base.erase(key);
+    const size_t last = job.sweep->combinations.size() - 1;
+    for (size_t c : {size_t{0}, last}) {
+        std::vector<std::string> words = render::application_words(base, job.script_options);
+        for (auto& word : render::sweep_words(job, c)) words.push_back(std::move(word));
+        ordered_json answer;
+        try {
+            answer = describe_arguments(job.script, words, timeout);
+        } catch (const Error& e) {
+            throw Error(fmt::format("{}sweep combination {} (rendered as {}) is refused: {}", context, c, shown(words),
+                                    e.what()))
+                .with_details(e.details());
+        }
+        for (const auto& [key, expected] : base.items()) {
+            const auto got = answer.find(key);
+            if (got != answer.end() && *got == expected) continue;
+            throw Error(fmt::format("{}{}: rendered as {} in sweep combination {}, {}-cli read it as {} instead of {}",
+                                    context, key,
+                                    shown(render::words_for_key(job.script_args, job.script_options, key)), c,
+                                    job.script, got == answer.end() ? "nothing" : util::excerpt(got->dump(), 60),
+                                    util::excerpt(expected.dump(), 60)));
+        }
+    }
+}
+
+} // namespace
+
 void verify_round_trip(const model::Job& job, std::chrono::milliseconds timeout, const std::string& context) {
+    if (job.sweep) {
+        verify_sweep(job, timeout, context);
+        return;
+    }
     const std::vector<std::string> words = render::application_words(job.script_args, job.script_options);
     const std::string program = job.script + "-cli";
     ordered_json answer;

@@ -16,7 +16,7 @@ namespace {
 const std::vector<std::string>& job_keys() {
     static const std::vector<std::string> keys = {"name",         "script",       "script_args", "script_options",
                                                   "verified",     "dependencies", "pre_commands", "pre-commands",
-                                                  "slurm",        "id"};
+                                                  "slurm",        "sweep",        "id"};
     return keys;
 }
 
@@ -61,6 +61,8 @@ public:
                 job.pre_commands.insert(job.pre_commands.end(), commands.begin(), commands.end());
             } else if (k == "slurm") {
                 job.slurm = slurm(v);
+            } else if (k == "sweep") {
+                job.sweep = sweep(v);
             } else if (k == "id") {
                 // The Python milex wrote the last SLURM id into the bundle; run records keep it now.
             } else {
@@ -68,6 +70,13 @@ public:
             }
         }
         check_spellings(job);
+        if (job.sweep) {
+            for (const auto& swept : job.sweep->keys)
+                if (!job.script_args.contains(swept))
+                    problem(fmt::format("\"sweep\" sets \"{}\", which \"script_args\" does not have", swept));
+            if (find_option(job.slurm, "array"))
+                problem("has both \"sweep\" and slurm \"array\": a sweep is an array of its own; remove \"array\"");
+        }
         if (plain_pre_commands && dashed_pre_commands)
             problem("has both \"pre_commands\" and \"pre-commands\"; keep one");
         if (!value.contains("script")) problem("has no \"script\"; add the application's name, e.g. \"script\": \"train\"");
@@ -77,6 +86,41 @@ public:
 private:
     void problem(const std::string& message) {
         m_problems.push_back(fmt::format("{}: job \"{}\" {}", m_source, m_job, message));
+    }
+
+    std::optional<Sweep> sweep(const ordered_json& v) {
+        if (v.is_null()) return std::nullopt;
+        const char* shape = "\"sweep\" must be {\"keys\": [\"lr\", …], \"combinations\": [[0.1, …], …]}";
+        if (!v.is_object() || !v.contains("keys") || !v["keys"].is_array() || !v.contains("combinations") ||
+            !v["combinations"].is_array()) {
+            problem(shape);
+            return std::nullopt;
+        }
+        Sweep sw;
+        for (const auto& key : v["keys"]) {
+            if (!key.is_string()) {
+                problem(shape);
+                return std::nullopt;
+            }
+            sw.keys.push_back(key.get<std::string>());
+        }
+        sw.combinations.reserve(v["combinations"].size());
+        for (const auto& combination : v["combinations"]) {
+            if (!combination.is_array() || combination.size() != sw.keys.size()) {
+                problem(fmt::format("\"sweep\": every combination must have {} values, one per key", sw.keys.size()));
+                return std::nullopt;
+            }
+            sw.combinations.emplace_back(combination.begin(), combination.end());
+        }
+        if (sw.combinations.empty()) problem("\"sweep\" has no combinations");
+        if (v.contains("limit")) {
+            if (v["limit"].is_number_unsigned() && v["limit"].get<size_t>() > 0) sw.limit = v["limit"].get<size_t>();
+            else problem("\"sweep\": \"limit\" must be a whole number of at least 1");
+        }
+        for (const auto& [k, value] : v.items())
+            if (k != "keys" && k != "combinations" && k != "limit")
+                problem(fmt::format("\"sweep\" has unknown key \"{}\"", k));
+        return sw;
     }
 
     /// Every spelling is one of the forms Job::script_options lists, for a key of script_args.

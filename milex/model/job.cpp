@@ -18,6 +18,16 @@ nlohmann::ordered_json Job::to_json() const {
     nlohmann::ordered_json options = nlohmann::ordered_json::object();
     for (const auto& option : slurm) options[option.key] = option.value;
     j["slurm"] = options;
+    if (sweep) j["sweep"] = sweep->to_json();
+    return j;
+}
+
+nlohmann::ordered_json Sweep::to_json() const {
+    nlohmann::ordered_json j = {{"keys", keys}};
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const auto& combination : combinations) list.push_back(combination);
+    j["combinations"] = list;
+    if (limit > 0) j["limit"] = limit;
     return j;
 }
 

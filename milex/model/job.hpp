@@ -1,6 +1,7 @@
 #pragma once
 /// One job of a bundle: which application to run, with which arguments, after which jobs, with
 /// which resources. It holds nothing about the user or the machine, so bundles can be shared.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,16 @@
 #include "milex/model/slurm_options.hpp"
 
 namespace milex::model {
+
+/// A parameter sweep: the job runs as a SLURM array, task i with combination i of the values
+/// of `keys` (script_args keys), rendered with the job's spellings like any argument.
+struct Sweep {
+    std::vector<std::string> keys;
+    std::vector<std::vector<nlohmann::ordered_json>> combinations;
+    size_t limit = 0;  ///< at most this many tasks at once (%N); 0: no limit
+
+    nlohmann::ordered_json to_json() const;
+};
 
 struct Job {
     std::string name;
@@ -27,6 +38,7 @@ struct Job {
     std::vector<std::string> dependencies;
     std::vector<std::string> pre_commands;
     SlurmOptions slurm;
+    std::optional<Sweep> sweep;
 
     /// The job as written to a bundle file (`pre_commands` with an underscore, which the Python
     /// milex's renderer reads too).

@@ -77,6 +77,7 @@ public:
             else if (key == "modules") m.modules = modules(at, v);
             else if (key == "sbatch") m.sbatch = sbatch(at, v);
             else if (key == "accounting") m.accounting = boolean(at, key, v);
+            else if (key == "max_array_size") m.max_array_size = count(at, key, v);
             else
                 problem(at, fmt::format("unknown key \"{}\" in machine \"{}\"{}", key, name,
                                         util::did_you_mean(key, machine_keys())));
@@ -103,6 +104,13 @@ private:
         if (v.is_null()) return std::nullopt;
         if (v.is_boolean()) return v.get<bool>();
         problem(at, fmt::format("machine \"{}\": \"{}\" must be true or false", m_name, key));
+        return std::nullopt;
+    }
+
+    std::optional<size_t> count(const std::string& at, const std::string& key, const ordered_json& v) {
+        if (v.is_null()) return std::nullopt;
+        if (v.is_number_unsigned() && v.get<size_t>() > 0) return v.get<size_t>();
+        problem(at, fmt::format("machine \"{}\": \"{}\" must be a whole number of at least 1", m_name, key));
         return std::nullopt;
     }
 
@@ -221,6 +229,7 @@ const std::vector<std::string>& machine_keys() {
     static const std::vector<std::string> keys = {
         "path",      "env_command", "slurm_account", "hostname",  "hosturl", "username", "key_path",
         "port",      "transport",   "scheduler",     "partition", "modules", "sbatch",   "accounting",
+        "max_array_size",
     };
     return keys;
 }
@@ -240,6 +249,7 @@ ordered_json Machine::to_json() const {
     if (!partition.empty()) j["partition"] = partition;
     if (!modules.empty()) j["modules"] = modules;
     if (accounting) j["accounting"] = *accounting;
+    if (max_array_size) j["max_array_size"] = *max_array_size;
     if (!sbatch.empty()) {
         ordered_json options = ordered_json::object();
         for (const auto& option : sbatch) options[option.key] = option.value;

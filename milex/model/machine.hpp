@@ -35,6 +35,8 @@ struct Machine {
     SlurmOptions sbatch;  ///< defaults for every job on this machine
     /// Whether SLURM keeps accounting (sacct) there; unset: milex asks sacct and finds out.
     std::optional<bool> accounting;
+    /// The largest array index plus one (MaxArraySize); unset: read once from scontrol.
+    std::optional<size_t> max_array_size;
 
     bool remote() const { return !hostname.empty() || !hosturl.empty(); }
     /// The machine as resolved, for the run record and `--show`.

@@ -12,6 +12,14 @@ namespace milex::model {
 
 using nlohmann::ordered_json;
 
+std::vector<std::string> JobRun::ids() const {
+    if (parts.empty()) return job_id.empty() ? std::vector<std::string>{} : std::vector<std::string>{job_id};
+    std::vector<std::string> out;
+    for (const auto& part : parts)
+        if (!part.job_id.empty()) out.push_back(part.job_id);
+    return out;
+}
+
 const JobRun* RunRecord::find(const std::string& job) const {
     for (auto it = jobs.rbegin(); it != jobs.rend(); ++it)
         if (it->name == job) return &*it;
@@ -92,6 +100,12 @@ ordered_json RunRecord::to_json() const {
         ordered_json states = ordered_json::array();
         for (const auto& s : run.states) states.push_back(change_json(s));
         r["states"] = states;
+        if (!run.parts.empty()) {
+            ordered_json parts = ordered_json::array();
+            for (const auto& part : run.parts)
+                parts.push_back({{"job_id", part.job_id}, {"offset", part.offset}, {"array", part.array}, {"tag", part.tag}});
+            r["parts"] = parts;
+        }
         if (!run.tasks.empty()) {
             ordered_json tasks = ordered_json::object();
             for (const auto& [task, s] : run.tasks) tasks[task] = change_json(s);
@@ -133,6 +147,10 @@ RunRecord run_from_json(const ordered_json& j, const std::string& source) {
             run.time_limit = item.value("time_limit", "");
             const ordered_json states = item.value("states", ordered_json::array());
             for (const auto& s : states) run.states.push_back(change_from(s));
+            const ordered_json parts = item.value("parts", ordered_json::array());
+            for (const auto& part : parts)
+                run.parts.push_back({part.value("job_id", ""), part.value("offset", size_t{0}), part.value("array", ""),
+                                     part.value("tag", "")});
             const ordered_json tasks = item.value("tasks", ordered_json::object());
             for (const auto& [task, s] : tasks.items()) run.tasks[task] = change_from(s);
             r.jobs.push_back(std::move(run));

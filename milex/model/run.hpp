@@ -21,6 +21,15 @@ struct StateChange {
     std::string reason;
 };
 
+/// One sbatch of an array submitted in several (the site's MaxArraySize caps the largest
+/// index, so a large sweep goes as arrays of indices 0…M-1, each task adding its part's offset).
+struct RunPart {
+    std::string job_id;
+    size_t offset = 0;
+    std::string array;  ///< the part's own --array spec (0-10%2)
+    std::string tag;
+};
+
 struct JobRun {
     std::string name;
     std::string job_id;   ///< the scheduler's id, e.g. "1234" (or "1234_[0-3]" for arrays: the base id)
@@ -39,6 +48,11 @@ struct JobRun {
     std::vector<StateChange> states;
     /// For an array whose every task ended: how each did ("3" → …).
     std::map<std::string, StateChange> tasks;
+    /// When submitted in parts: each part (job_id is then the first part's).
+    std::vector<RunPart> parts;
+
+    /// Every SLURM id of this job: its parts', or its own.
+    std::vector<std::string> ids() const;
 };
 
 struct RunRecord {

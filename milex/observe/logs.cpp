@@ -54,7 +54,16 @@ LogFiles log_files(const model::Job& job, const model::Machine& machine, const m
     if (task) tasks = {*task};
     else if (!run.array.empty()) tasks = scheduler::slurm::array_indices(run.array);
     if (tasks.empty()) tasks = {""};
-    for (const auto& t : tasks) files.paths.push_back(fill(*pattern, job.name, run.job_id, run.job_id, t, user));
+    for (const auto& t : tasks) {
+        // A task of a split array lives in the part holding it, under its index there.
+        std::string id = run.job_id, local = t;
+        for (const auto& part : run.parts) {
+            if (t.empty() || std::stoull(t) < part.offset) continue;
+            id = part.job_id;
+            local = std::to_string(std::stoull(t) - part.offset);
+        }
+        files.paths.push_back(fill(*pattern, job.name, id, id, local, user));
+    }
     return files;
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "milex/scheduler/slurm.hpp"
 #include "milex/util/clock.hpp"
 #include "milex/util/error.hpp"
 
@@ -94,9 +95,22 @@ std::vector<JobStatus> refresh(store::StoredRun& run, scheduler::Scheduler& sche
     std::vector<scheduler::JobQuery> queries;
     for (const model::JobRun* job : latest) {
         if (ended_in_record(*job) || job->job_id.empty()) continue;
-        queries.push_back({job->job_id, job->name, job->submitted, job->array, job->time_limit});
+        if (job->parts.empty()) queries.push_back({job->job_id, job->name, job->submitted, job->array, job->time_limit});
+        for (const auto& part : job->parts)
+            queries.push_back({part.job_id, job->name, job->submitted, part.array, job->time_limit});
     }
     auto reports = scheduler.query(queries);
+    // A split array is one job: its parts' tasks, numbered from each part's offset.
+    for (const model::JobRun* job : latest) {
+        if (job->parts.empty() || ended_in_record(*job) || job->job_id.empty()) continue;
+        scheduler::JobReport whole;
+        for (const auto& part : job->parts) {
+            for (const auto& [task, state] : reports[part.job_id].tasks)
+                whole.tasks[std::to_string(part.offset + std::stoull(task))] = state;
+        }
+        whole.job = scheduler::combine_tasks(whole.tasks);
+        reports[job->job_id] = whole;
+    }
 
     // Ids of every attempt's job → its state now, to tell who never ran because of whom.
     std::map<std::string, JobState> by_id;

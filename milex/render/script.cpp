@@ -1,5 +1,6 @@
 #include "milex/render/script.hpp"
 
+#include <fmt/format.h>
 #include <kainjow/mustache.hpp>
 
 #include "milex/render/arguments.hpp"
@@ -17,23 +18,70 @@ const std::string& job_template() {
     return text;
 }
 
+std::string sweep_array(const model::Sweep& sweep) {
+    std::string spec = fmt::format("0-{}", sweep.combinations.size() - 1);
+    if (sweep.limit > 0) spec += fmt::format("%{}", sweep.limit);
+    return spec;
+}
+
 model::SlurmOptions script_options(const model::Job& job, const model::Machine& machine) {
     model::SlurmOptions options;
     options.push_back({"job_name", job.name});
-    const bool array = model::find_option(job.slurm, "array") != nullptr;
+    const bool array = job.sweep || model::find_option(job.slurm, "array") != nullptr;
     // Logs beside the scripts unless the job says otherwise; array tasks each get their own.
     options.push_back({"output", machine.path + (array ? "/slurm/%x-%A_%a.out" : "/slurm/%x-%j.out")});
     if (!machine.slurm_account.empty()) options.push_back({"account", machine.slurm_account});
     if (!machine.partition.empty()) options.push_back({"partition", machine.partition});
-    return model::merged(model::merged(options, machine.sbatch), job.slurm);
+    model::SlurmOptions request = job.slurm;
+    if (job.sweep) model::set_option(request, "array", sweep_array(*job.sweep));
+    return model::merged(model::merged(options, machine.sbatch), request);
+}
+
+std::vector<std::string> sweep_words(const model::Job& job, size_t combination) {
+    std::vector<std::string> words;
+    if (!job.sweep) return words;
+    const auto& values = job.sweep->combinations.at(combination);
+    for (size_t i = 0; i < job.sweep->keys.size(); ++i) {
+        nlohmann::ordered_json one = {{job.sweep->keys[i], values[i]}};
+        for (auto& word : words_for_key(one, job.script_options, job.sweep->keys[i])) words.push_back(std::move(word));
+    }
+    return words;
+}
+
+std::string sweep_block(const model::Job& job) {
+    if (!job.sweep) return {};
+    const size_t count = job.sweep->combinations.size();
+    std::string block = fmt::format(
+        "\n# Sweep: array task i runs combination i of {} (parts of a split sweep add their offset)\n"
+        "milex_task=$(( ${{SLURM_ARRAY_TASK_ID:-0}} + ${{MILEX_TASK_OFFSET:-0}} ))\n"
+        "case \"$milex_task\" in\n",
+        count);
+    block.reserve(block.size() + count * 64);
+    for (size_t i = 0; i < count; ++i) {
+        block += fmt::format("  {}) milex_sweep=(", i);
+        bool first = true;
+        for (const auto& word : sweep_words(job, i)) {
+            if (!first) block += ' ';
+            block += util::shell_quote(word);
+            first = false;
+        }
+        block += ") ;;\n";
+    }
+    block += "  *) echo \"milex: this sweep has no combination $milex_task\" >&2; exit 1 ;;\nesac\n";
+    return block;
 }
 
 std::string application_call(const model::Job& job) {
     std::string call = util::shell_quote(job.script);
-    for (const auto& word : application_words(job.script_args, job.script_options)) {
+    // A sweep's keys come from its combination, not from script_args.
+    nlohmann::ordered_json base = job.script_args;
+    if (job.sweep)
+        for (const auto& key : job.sweep->keys) base.erase(key);
+    for (const auto& word : application_words(base, job.script_options)) {
         call += " \\\n  ";
         call += util::shell_quote(word);
     }
+    if (job.sweep) call += " \\\n  \"${milex_sweep[@]}\"";
     return call;
 }
 
@@ -72,6 +120,7 @@ std::string render_script(const ScriptInput& input) {
     data.set("has_pre_commands", !input.job.pre_commands.empty());
     data.set("pre_commands", pre_commands);
     data.set("application", application_call(input.job));
+    data.set("sweep", sweep_block(input.job));
     return k_template.render(data);
 }
 

@@ -22,6 +22,12 @@ model::SlurmOptions script_options(const model::Job& job, const model::Machine& 
 /// The application call, one single-quoted word per line, joined with ` \` continuations.
 std::string application_call(const model::Job& job);
 
+/// The --array spec of a sweep: 0-(N-1), with %limit.
+std::string sweep_array(const model::Sweep& sweep);
+
+/// The words combination `combination` of the job's sweep adds to the application call.
+std::vector<std::string> sweep_words(const model::Job& job, size_t combination);
+
 /// The whole batch script.
 std::string render_script(const ScriptInput& input);
 

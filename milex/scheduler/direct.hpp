@@ -20,6 +20,7 @@ public:
     std::map<std::string, JobReport> query(const std::vector<JobQuery>& jobs) override;
     void cancel(const std::vector<std::string>& ids) override;
     std::vector<PartitionResources> resources() override;
+    std::optional<size_t> max_array_size() override { return std::nullopt; }
 
 private:
     transport::Transport& m_transport;

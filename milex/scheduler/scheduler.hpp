@@ -16,6 +16,10 @@ struct SubmitRequest {
     /// A mark unique to this submission (run token, job, attempt), given to the scheduler with
     /// the job (SLURM: --comment), so that a submission whose answer was lost can be found.
     std::string tag;
+    /// For an array submitted in parts or in part: the task indices to run (overriding the
+    /// script's own), and the number the batch script adds to each (MILEX_TASK_OFFSET).
+    std::string array;
+    size_t task_offset = 0;
 };
 
 struct Submission {
@@ -106,6 +110,10 @@ public:
 
     /// Free and total GPUs and CPUs per partition and GPU type, drained and down nodes left out.
     virtual std::vector<PartitionResources> resources() = 0;
+
+    /// The largest array index plus one the site accepts (SLURM's MaxArraySize); nullopt when
+    /// arrays are not a thing there.
+    virtual std::optional<size_t> max_array_size() = 0;
 };
 
 } // namespace milex::scheduler

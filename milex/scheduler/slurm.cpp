@@ -77,6 +77,8 @@ tl::expected<Submission, std::string> parse_parsable(const std::string& output) 
 std::vector<std::string> SlurmScheduler::submit_command(const SubmitRequest& request) const {
     std::vector<std::string> argv = {"sbatch", "--parsable"};
     if (!request.tag.empty()) argv.push_back("--comment=" + request.tag);
+    if (!request.array.empty()) argv.push_back("--array=" + request.array);
+    if (request.task_offset > 0) argv.push_back(fmt::format("--export=ALL,MILEX_TASK_OFFSET={}", request.task_offset));
     if (!request.after_ok.empty()) argv.push_back("--dependency=afterok:" + util::join(request.after_ok, ":"));
     argv.push_back(request.script_path);
     return argv;
@@ -281,6 +283,11 @@ void SlurmScheduler::cancel(const std::vector<std::string>& ids) {
     std::vector<std::string> argv = {"scancel"};
     argv.insert(argv.end(), ids.begin(), ids.end());
     call(argv);
+}
+
+std::optional<size_t> SlurmScheduler::max_array_size() {
+    auto config = call({"scontrol", "show", "config"});
+    return slurm::max_array_size(config.out);
 }
 
 std::vector<PartitionResources> SlurmScheduler::resources() {

@@ -28,6 +28,7 @@ public:
     std::map<std::string, JobReport> query(const std::vector<JobQuery>& jobs) override;
     void cancel(const std::vector<std::string>& ids) override;
     std::vector<PartitionResources> resources() override;
+    std::optional<size_t> max_array_size() override;
 
 private:
     /// Runs a SLURM command; a refusal is an Error naming the command and SLURM's reason.

@@ -156,6 +156,28 @@ std::optional<long long> epoch_of(const std::string& time, bool utc) {
     return seconds;
 }
 
+std::optional<size_t> max_array_size(const std::string& config) {
+    for (const auto& line : util::split(config, '\n')) {
+        auto eq = line.find('=');
+        if (eq == std::string::npos || util::trim(std::string_view(line).substr(0, eq)) != "MaxArraySize") continue;
+        const std::string value(util::trim(std::string_view(line).substr(eq + 1)));
+        if (digits(value)) return std::stoull(value);
+    }
+    return std::nullopt;
+}
+
+std::string fold_indices(const std::vector<size_t>& sorted) {
+    std::string out;
+    for (size_t i = 0; i < sorted.size();) {
+        size_t j = i;
+        while (j + 1 < sorted.size() && sorted[j + 1] == sorted[j] + 1) ++j;
+        if (!out.empty()) out += ',';
+        out += j == i ? std::to_string(sorted[i]) : fmt::format("{}-{}", sorted[i], sorted[j]);
+        i = j + 1;
+    }
+    return out;
+}
+
 long long time_limit_seconds(const std::string& limit) {
     if (limit.empty() || !std::isdigit(static_cast<unsigned char>(limit[0]))) return 0;
     long long days = 0;

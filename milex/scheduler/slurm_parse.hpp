@@ -48,6 +48,12 @@ std::vector<PartitionResources> parse_resources(const std::string& nodes, const 
 /// as seconds since the epoch; nullopt for "Unknown"/"None".
 std::optional<long long> epoch_of(const std::string& time, bool utc);
 
+/// MaxArraySize from `scontrol show config`; nullopt when it is not there.
+std::optional<size_t> max_array_size(const std::string& config);
+
+/// Indices as an --array spec, ranges folded: 0 1 2 3 7 9 10 → "0-3,7,9-10".
+std::string fold_indices(const std::vector<size_t>& sorted_indices);
+
 /// A SLURM time limit ("90", "1:30:00", "2-12") in seconds; 0 when there is none.
 long long time_limit_seconds(const std::string& limit);
 

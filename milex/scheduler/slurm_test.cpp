@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "milex/scheduler/slurm.hpp"
+#include "milex/scheduler/slurm_parse.hpp"
 #include "unit/support.hpp"
 
 using namespace milex::scheduler;
@@ -17,9 +18,22 @@ TEST_CASE("sbatch --parsable output gives the id and the cluster") {
 TEST_CASE("dependencies go on the sbatch command line") {
     milex::transport::LocalTransport here;
     SlurmScheduler slurm(here);
-    CHECK(slurm.submit_command({"D", "/m/slurm/d.sh", {"11", "12"}, "milex:abc:D:1"}) ==
+    CHECK(slurm.submit_command({"D", "/m/slurm/d.sh", {"11", "12"}, "milex:abc:D:1", "", 0}) ==
           std::vector<std::string>{"sbatch", "--parsable", "--comment=milex:abc:D:1", "--dependency=afterok:11:12",
                                    "/m/slurm/d.sh"});
-    CHECK(slurm.submit_command({"A", "/m/slurm/a.sh", {}, ""}) ==
+    CHECK(slurm.submit_command({"A", "/m/slurm/a.sh", {}, "", "", 0}) ==
           std::vector<std::string>{"sbatch", "--parsable", "/m/slurm/a.sh"});
+    // The second part of a split sweep: its own indices, and the offset its script adds.
+    CHECK(slurm.submit_command({"S", "/m/slurm/s.sh", {}, "t:p1", "0-10%2", 11}) ==
+          std::vector<std::string>{"sbatch", "--parsable", "--comment=t:p1", "--array=0-10%2",
+                                   "--export=ALL,MILEX_TASK_OFFSET=11", "/m/slurm/s.sh"});
+}
+
+TEST_CASE("MaxArraySize from scontrol show config, and indices folded back into a spec") {
+    using namespace milex::scheduler::slurm;
+    CHECK(max_array_size("JobCompType             = jobcomp/none\nMaxArraySize            = 1001\nMaxJobCount = 10000\n") ==
+          1001u);
+    CHECK_FALSE(max_array_size("Nothing = here\n"));
+    CHECK(fold_indices({0, 1, 2, 3, 7, 9, 10}) == "0-3,7,9-10");
+    CHECK(fold_indices({5}) == "5");
 }

@@ -120,6 +120,38 @@ std::vector<StoredRun> RunStore::all() const {
     return found;
 }
 
+namespace {
+fs::path cache_file(const fs::path& dir, const std::string& machine) {
+    return dir / fmt::format(".machine-{}.json", machine);
+}
+} // namespace
+
+std::optional<nlohmann::ordered_json> RunStore::machine_cache(const std::string& machine, const std::string& key) const {
+    auto text = util::read_file(cache_file(m_dir, machine));
+    if (!text) return std::nullopt;
+    try {
+        auto cache = nlohmann::ordered_json::parse(*text);
+        if (cache.is_object() && cache.contains(key)) return cache[key];
+    } catch (const nlohmann::json::exception&) {
+    }
+    return std::nullopt;  // unreadable: asked again and rewritten
+}
+
+void RunStore::set_machine_cache(const std::string& machine, const std::string& key,
+                                 const nlohmann::ordered_json& value) const {
+    nlohmann::ordered_json cache = nlohmann::ordered_json::object();
+    if (auto text = util::read_file(cache_file(m_dir, machine))) {
+        try {
+            cache = nlohmann::ordered_json::parse(*text);
+        } catch (const nlohmann::json::exception&) {
+        }
+    }
+    if (!cache.is_object()) cache = nlohmann::ordered_json::object();
+    cache[key] = value;
+    if (auto written = util::write_file_atomic(cache_file(m_dir, machine), cache.dump(2) + "\n"); !written)
+        throw Error(written.error());
+}
+
 void RunStore::save(const fs::path& path, const model::RunRecord& record) const {
     if (auto written = util::write_file_atomic(path, record.to_json().dump(2) + "\n"); !written)
         throw Error(written.error());

@@ -64,6 +64,10 @@ public:
     /// Reads the record again when its file changed since `run` was read.
     void reload_if_changed(StoredRun& run) const;
 
+    /// What milex learnt about a machine and keeps (e.g. its MaxArraySize), by key.
+    std::optional<nlohmann::ordered_json> machine_cache(const std::string& machine, const std::string& key) const;
+    void set_machine_cache(const std::string& machine, const std::string& key, const nlohmann::ordered_json& value) const;
+
     /// Writes the record atomically (it is rewritten after every submission).
     void save(const fs::path& path, const model::RunRecord& record) const;
 

@@ -9,6 +9,7 @@
 #include "milex/graph/order.hpp"
 #include "milex/introspect/cli_protocol.hpp"
 #include "milex/render/script.hpp"
+#include "milex/scheduler/slurm_parse.hpp"
 #include "milex/util/clock.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/hash.hpp"
@@ -44,30 +45,105 @@ struct Target {
     const store::RunStore& runs;
     transport::Transport& transport;
     scheduler::Scheduler& scheduler;
+    size_t max_array = 0;  ///< the site's MaxArraySize; 0 when no array needs to know
 };
 
+/// One sbatch of a job: the script's own array (empty), or the tasks to run and the offset the
+/// batch script adds to their indices.
+struct Piece {
+    std::string array;
+    size_t offset = 0;
+};
+
+/// How `job` is submitted: one sbatch, or, for a sweep beyond the site's largest array index,
+/// one per slice of indices. `tasks` (global indices) when only some run again.
+std::vector<Piece> pieces_of(const model::Job& job, const model::SlurmOptions& options,
+                             const std::vector<size_t>* tasks, size_t max_array, const std::string& machine) {
+    const std::string* spec = model::find_option(options, "array");
+    if (!spec) return {Piece{}};
+    const auto percent = spec->find('%');
+    const std::string limit = percent == std::string::npos ? "" : spec->substr(percent);
+    std::vector<size_t> indices;
+    if (tasks) {
+        indices = *tasks;
+    } else {
+        for (const auto& index : scheduler::slurm::array_indices(*spec)) indices.push_back(std::stoull(index));
+    }
+    std::sort(indices.begin(), indices.end());
+    const size_t largest = indices.empty() ? 0 : indices.back();
+    if (max_array == 0 || largest < max_array) {
+        if (!tasks) return {Piece{}};
+        return {Piece{scheduler::slurm::fold_indices(indices) + limit, 0}};
+    }
+    if (!job.sweep)
+        throw Error(fmt::format("job \"{}\": array {} goes beyond index {}, the largest machine \"{}\" accepts "
+                                "(MaxArraySize {}); make it a --sweep, which milex splits, or use smaller indices",
+                                job.name, *spec, max_array - 1, machine, max_array));
+    std::vector<Piece> pieces;
+    std::vector<size_t> local;
+    size_t chunk = indices.front() / max_array;
+    auto flush = [&] {
+        if (local.empty()) return;
+        pieces.push_back({scheduler::slurm::fold_indices(local) + limit, chunk * max_array});
+        local.clear();
+    };
+    for (size_t index : indices) {
+        if (index / max_array != chunk) {
+            flush();
+            chunk = index / max_array;
+        }
+        local.push_back(index - chunk * max_array);
+    }
+    flush();
+    return pieces;
+}
+
+/// Submits one piece, adopting it when sbatch failed after the scheduler took it; nullopt when
+/// it did not reach the queue (the caller decides what to keep, then rethrows).
+scheduler::Submission submit_piece(scheduler::Scheduler& scheduler, const scheduler::SubmitRequest& request,
+                                   const std::string& since, std::string& adopted) {
+    try {
+        return scheduler.submit(request);
+    } catch (const Error& e) {
+        // sbatch may fail after the controller accepted the job (a time-out on a busy
+        // controller, a lost connection): adopt that job rather than submit a twin.
+        auto found = scheduler.find_submitted(request, since);
+        if (!found) throw;
+        adopted = fmt::format("found in the queue by its tag after: {}", e.what());
+        return *found;
+    }
+}
+
 /// Writes the scripts of the jobs at `indices` (in dependency order), then submits them one by
-/// one: each dependency that is in `ids` is waited for (afterok), one that is not has ended
-/// well already. The record gets every job as it is submitted, as the next attempt of that job.
+/// one: each dependency in `ids` is waited for (afterok on all its ids), one that is not has
+/// ended well already. The record gets every job as it is submitted, as the next attempt of
+/// that job, its intent saved before each sbatch. `tasks` lists, for array jobs that run again
+/// in part, the task indices to run.
 void submit_jobs(const Target& target, const std::vector<size_t>& indices,
-                 std::unordered_map<std::string, std::string>& ids, store::StoredRun& run, const Progress& progress,
-                 size_t done, size_t total) {
+                 std::unordered_map<std::string, std::vector<std::string>>& ids, store::StoredRun& run,
+                 const Progress& progress, size_t done, size_t total,
+                 const std::map<std::string, std::vector<size_t>>& tasks = {}) {
     const auto& jobs = target.plan.bundle.jobs;
-    // Every script is rendered and written before the first sbatch, so a bad path or a full
-    // disk stops the run before anything reaches the queue.
+    // Every script is rendered and written, and every split computed, before the first sbatch,
+    // so a bad path, a full disk or an array too large stops the run before anything is queued.
     struct Pending {
         size_t index;
         int attempt;
         std::string path;
         std::string sha256;
+        std::vector<Piece> pieces;
     };
     std::vector<Pending> pending;
     for (size_t index : indices) {
         const model::Job& job = jobs[index];
-        if (target.machine.scheduler == model::SchedulerKind::none && model::find_option(job.slurm, "array"))
-            throw Error(fmt::format("job \"{}\" is an array (--array), which needs SLURM; machine \"{}\" runs jobs "
-                                    "directly (\"scheduler\": \"none\")",
+        const auto options = render::script_options(job, target.machine);
+        if (target.machine.scheduler == model::SchedulerKind::none && model::find_option(options, "array"))
+            throw Error(fmt::format("job \"{}\" is an array (--array or a sweep), which needs SLURM; machine \"{}\" "
+                                    "runs jobs directly (\"scheduler\": \"none\")",
                                     job.name, target.machine.name));
+        auto subset = tasks.find(job.name);
+        auto pieces = pieces_of(job, options, subset == tasks.end() ? nullptr : &subset->second, target.max_array,
+                                target.machine.name);
         if (pending.empty()) {
             try {
                 target.transport.make_directories(target.machine.path + "/slurm");
@@ -82,19 +158,18 @@ void submit_jobs(const Target& target, const std::vector<size_t>& indices,
         if (attempt > 1) path.insert(path.size() - 3, fmt::format(".attempt{}", attempt));
         std::string script = render::render_script({job, target.machine, target.plan.file.stem(), version()});
         target.transport.write_file(path, script, transport::FileMode::executable);
-        pending.push_back({index, attempt, std::move(path), util::sha256_hex(script)});
+        pending.push_back({index, attempt, std::move(path), util::sha256_hex(script), std::move(pieces)});
     }
 
     target.runs.save(run.path, run.record);
-    for (const auto& [index, attempt, path, sha256] : pending) {
+    for (const auto& [index, attempt, path, sha256, pieces] : pending) {
         const model::Job& job = jobs[index];
-        scheduler::SubmitRequest request{job.name, path, {},
-                                         fmt::format("milex:{}:{}:{}", run.record.token, job.name, attempt)};
+        std::vector<std::string> after;
         for (const auto& dep : job.dependencies) {
-            auto id = ids.find(dep);
-            if (id != ids.end() && std::find(request.after_ok.begin(), request.after_ok.end(), id->second) ==
-                                       request.after_ok.end())
-                request.after_ok.push_back(id->second);
+            auto it = ids.find(dep);
+            if (it == ids.end()) continue;
+            for (const auto& id : it->second)
+                if (std::find(after.begin(), after.end(), id) == after.end()) after.push_back(id);
         }
 
         // The intent is on disk before sbatch runs: if milex dies now, the next milex-run looks
@@ -105,40 +180,64 @@ void submit_jobs(const Target& target, const std::vector<size_t>& indices,
         job_run.script = path;
         job_run.script_sha256 = sha256;
         job_run.job_sha256 = job_hash(job);
-        job_run.after = request.after_ok;
+        job_run.after = after;
         job_run.attempt = attempt;
-        job_run.tag = request.tag;
+        job_run.tag = fmt::format("milex:{}:{}:{}", run.record.token, job.name, attempt);
         const auto options = render::script_options(job, target.machine);
         if (const auto* array = model::find_option(options, "array")) job_run.array = *array;
+        if (!pieces.front().array.empty() && pieces.size() == 1) job_run.array = pieces.front().array;
         if (const auto* time = model::find_option(options, "time")) job_run.time_limit = *time;
+        if (pieces.size() > 1)
+            for (size_t k = 0; k < pieces.size(); ++k)
+                job_run.parts.push_back({"", pieces[k].offset, pieces[k].array, fmt::format("{}:p{}", job_run.tag, k)});
         job_run.states.push_back({"SUBMITTING", job_run.submitted, "", "", "", ""});
         run.record.jobs.push_back(std::move(job_run));
         target.runs.save(run.path, run.record);
 
-        scheduler::Submission submitted;
         std::string adopted;
-        try {
-            submitted = target.scheduler.submit(request);
-        } catch (const Error& e) {
-            // sbatch may fail after the controller accepted the job (a time-out on a busy
-            // controller, a lost connection): adopt that job rather than submit a twin.
-            auto found = target.scheduler.find_submitted(request, run.record.jobs.back().submitted);
-            if (!found) {
-                run.record.jobs.pop_back();
+        for (size_t k = 0; k < pieces.size(); ++k) {
+            model::JobRun& recorded = run.record.jobs.back();
+            const std::string tag = pieces.size() > 1 ? recorded.parts[k].tag : recorded.tag;
+            scheduler::SubmitRequest request{job.name, path, after, tag, pieces[k].array, pieces[k].offset};
+            scheduler::Submission submitted;
+            try {
+                submitted = submit_piece(target.scheduler, request, recorded.submitted, adopted);
+            } catch (const Error&) {
+                // Nothing of it reached the queue: forget the intent. Some parts did: keep them
+                // (milex-run again submits the rest).
+                if (k == 0) run.record.jobs.pop_back();
                 target.runs.save(run.path, run.record);
                 throw;
             }
-            submitted = *found;
-            adopted = fmt::format("found in the queue by its tag after: {}", e.what());
+            if (pieces.size() > 1) recorded.parts[k].job_id = submitted.job_id;
+            else recorded.job_id = submitted.job_id;
+            recorded.cluster = submitted.cluster;
+            target.runs.save(run.path, run.record);
         }
         model::JobRun& recorded = run.record.jobs.back();
-        recorded.job_id = submitted.job_id;
-        recorded.cluster = submitted.cluster;
+        if (!recorded.parts.empty()) recorded.job_id = recorded.parts.front().job_id;
         recorded.states.push_back({"SUBMITTED", now_iso(), "", "", "", adopted});
-        ids[job.name] = submitted.job_id;
+        ids[job.name] = recorded.ids();
         target.runs.save(run.path, run.record);
         if (progress.submitted) progress.submitted(recorded, ++done, total);
     }
+}
+
+/// The site's MaxArraySize when a job of `indices` is an array (kept in the machine's cache:
+/// asked once per machine); 0 when none is.
+size_t max_array_for(const Target& target, const std::vector<size_t>& indices) {
+    bool arrays = false;
+    for (size_t index : indices)
+        arrays = arrays || model::find_option(render::script_options(target.plan.bundle.jobs[index], target.machine),
+                                              "array");
+    if (!arrays) return 0;
+    if (target.machine.max_array_size) return *target.machine.max_array_size;
+    if (auto cached = target.runs.machine_cache(target.machine.name, "max_array_size"); cached && cached->is_number())
+        return cached->get<size_t>();
+    auto size = target.scheduler.max_array_size();
+    if (!size) return 0;
+    target.runs.set_machine_cache(target.machine.name, "max_array_size", *size);
+    return *size;
 }
 
 } // namespace
@@ -226,43 +325,61 @@ store::StoredRun RunSession::submit(transport::Transport& transport, scheduler::
         run.path = m_runs.path_for(m_plan.file.stem(), m_machine.name, submission);
     }
 
-    // A submission under way when milex stopped: adopt the job if the scheduler has it, else
-    // forget the intent and submit it below.
+    // A submission under way when milex stopped: adopt what the scheduler has (found by tag);
+    // a job that never reached the queue is forgotten and submitted below; the missing parts
+    // of a split array are submitted now.
+    const std::string stopped = "found in the queue by its tag after milex stopped";
     for (size_t i = 0; i < run.record.jobs.size();) {
         model::JobRun& entry = run.record.jobs[i];
         if (!entry.job_id.empty()) {
             ++i;
             continue;
         }
-        scheduler::SubmitRequest request{entry.name, entry.script, entry.after, entry.tag};
-        if (auto found = scheduler.find_submitted(request, entry.submitted)) {
-            entry.job_id = found->job_id;
-            entry.states.push_back({"SUBMITTED", now_iso(), "", "", "", "found in the queue by its tag after milex stopped"});
-            ++i;
+        if (entry.parts.empty()) {
+            scheduler::SubmitRequest request{entry.name, entry.script, entry.after, entry.tag, "", 0};
+            if (auto found = scheduler.find_submitted(request, entry.submitted)) {
+                entry.job_id = found->job_id;
+                entry.states.push_back({"SUBMITTED", now_iso(), "", "", "", stopped});
+                ++i;
+            } else {
+                run.record.jobs.erase(run.record.jobs.begin() + static_cast<long>(i));
+            }
         } else {
-            run.record.jobs.erase(run.record.jobs.begin() + static_cast<long>(i));
+            for (auto& part : entry.parts) {
+                if (!part.job_id.empty()) continue;
+                scheduler::SubmitRequest request{entry.name, entry.script, entry.after, part.tag, part.array, part.offset};
+                std::string adopted;
+                if (auto found = scheduler.find_submitted(request, entry.submitted)) part.job_id = found->job_id;
+                else part.job_id = submit_piece(scheduler, request, now_iso(), adopted).job_id;
+                m_runs.save(run.path, run.record);
+            }
+            entry.job_id = entry.parts.front().job_id;
+            entry.states.push_back({"SUBMITTED", now_iso(), "", "", "", stopped});
+            ++i;
         }
         m_runs.save(run.path, run.record);
     }
-    std::unordered_map<std::string, std::string> ids;
+    std::unordered_map<std::string, std::vector<std::string>> ids;
     for (const auto& kept : run.record.jobs) {
-        ids[kept.name] = kept.job_id;
+        ids[kept.name] = kept.ids();
         if (progress.kept) progress.kept(kept);
     }
 
     std::vector<size_t> missing;
     for (size_t index : m_plan.order)
         if (!ids.count(jobs[index].name)) missing.push_back(index);
-    submit_jobs({m_machine, m_plan, m_runs, transport, scheduler}, missing, ids, run, progress, jobs.size() - missing.size(),
-                jobs.size());
+    Target target{m_machine, m_plan, m_runs, transport, scheduler};
+    target.max_array = max_array_for(target, missing);
+    submit_jobs(target, missing, ids, run, progress, jobs.size() - missing.size(), jobs.size());
     m_last = run;
     return run;
 }
 
 std::vector<std::string> resubmit(const model::Machine& machine, const Plan& plan, store::StoredRun& run,
                                   const store::RunStore& runs, const std::map<std::string, scheduler::State>& states,
-                                  std::set<std::string> chosen, transport::Transport& transport,
-                                  scheduler::Scheduler& scheduler, const Progress& progress) {
+                                  std::set<std::string> chosen, const std::map<std::string, std::vector<size_t>>& tasks,
+                                  transport::Transport& transport, scheduler::Scheduler& scheduler,
+                                  const Progress& progress) {
     const auto& jobs = plan.bundle.jobs;
     // Everything downstream of a chosen job runs again too.
     for (bool grew = true; grew;) {
@@ -299,15 +416,16 @@ std::vector<std::string> resubmit(const model::Machine& machine, const Plan& pla
     util::FileLock lock = runs.lock(run.record.bundle, run.record.machine);
     run = runs.load(run.path);
     std::vector<std::string> stale;
-    std::unordered_map<std::string, std::string> ids;
+    std::unordered_map<std::string, std::vector<std::string>> ids;
     for (model::JobRun* job : run.record.latest()) {
         const auto s = state_of(job->name);
         const bool queued = s == scheduler::State::pending || s == scheduler::State::running ||
                             s == scheduler::State::never_ran;
-        if (chosen.count(job->name) && queued) stale.push_back(job->job_id);
+        if (chosen.count(job->name) && queued && !tasks.count(job->name))
+            for (const auto& id : job->ids()) stale.push_back(id);
         else if (!chosen.count(job->name) && (s == scheduler::State::completed || s == scheduler::State::pending ||
                                                s == scheduler::State::running))
-            ids[job->name] = job->job_id;  // SLURM takes afterok on a job that completed (or was purged) as met
+            ids[job->name] = job->ids();  // SLURM takes afterok on a job that completed (or was purged) as met
     }
     if (!stale.empty()) {
         scheduler.cancel(stale);
@@ -324,7 +442,9 @@ std::vector<std::string> resubmit(const model::Machine& machine, const Plan& pla
         indices.push_back(index);
         names.push_back(jobs[index].name);
     }
-    submit_jobs({machine, plan, runs, transport, scheduler}, indices, ids, run, progress, 0, indices.size());
+    Target target{machine, plan, runs, transport, scheduler};
+    target.max_array = max_array_for(target, indices);
+    submit_jobs(target, indices, ids, run, progress, 0, indices.size(), tasks);
     return names;
 }
 
@@ -335,7 +455,7 @@ void dry_run(const model::Config& config, const model::Machine& machine, const P
     for (size_t index : plan.order) {
         const model::Job& job = plan.bundle.jobs[index];
         const std::string path = script_path(machine, plan.file.stem(), job.name, submission);
-        scheduler::SubmitRequest request{job.name, path, {}, fmt::format("milex:<run token>:{}:1", job.name)};
+        scheduler::SubmitRequest request{job.name, path, {}, fmt::format("milex:<run token>:{}:1", job.name), "", 0};
         for (const auto& dep : job.dependencies) request.after_ok.push_back("<" + dep + ">");
         emit(fmt::format("# ---- job {}: {}\n", job.name, path));
         emit(render::render_script({job, machine, plan.file.stem(), version()}));

@@ -80,12 +80,15 @@ private:
 /// Submits again the jobs in `chosen` and every job depending on them (directly or not), as new
 /// attempts in `run`'s record. A dependency on a job that completed or is still queued is wired
 /// to its real id; one on a job submitted again to the new id. Earlier attempts still in the queue (held behind a failed dependency) are cancelled
-/// first, in one call. Throws Error, before anything is submitted, when a job would wait for
-/// one that ended badly and is not chosen. Returns the names submitted, in order.
+/// first, in one call. `tasks` names, for array jobs whose other tasks completed, the task
+/// indices to run again (the array is resubmitted with just those; its old attempt stays).
+/// Throws Error, before anything is submitted, when a job would wait for one that ended badly
+/// and is not chosen. Returns the names submitted, in order.
 std::vector<std::string> resubmit(const model::Machine& machine, const Plan& plan, store::StoredRun& run,
                                   const store::RunStore& runs, const std::map<std::string, scheduler::State>& states,
-                                  std::set<std::string> chosen, transport::Transport& transport,
-                                  scheduler::Scheduler& scheduler, const Progress& progress);
+                                  std::set<std::string> chosen, const std::map<std::string, std::vector<size_t>>& tasks,
+                                  transport::Transport& transport, scheduler::Scheduler& scheduler,
+                                  const Progress& progress);
 
 /// The scripts and the commands RunSession::submit would run for a new submission, as text
 /// handed to `emit` piece by piece (a 10,000-job bundle is never held whole). Writes nothing,

@@ -174,7 +174,7 @@ TEST_CASE("resubmit runs the chosen job and its dependents again, wired to the r
                                                       {"D", scheduler::State::never_ran}};
     store::RunStore runs(test::temp_dir() / "milex" / "runs");
     scheduler.next_id = 200;
-    auto names = submit::resubmit(f.config.local(), submit::plan_bundle(f.bundles, "d"), run, runs, states, {"B"},
+    auto names = submit::resubmit(f.config.local(), submit::plan_bundle(f.bundles, "d"), run, runs, states, {"B"}, {},
                                   transport, scheduler, {});
     CHECK(names == std::vector<std::string>{"B", "D"});
     CHECK(scheduler.cancelled == std::vector<std::string>{"103"});  // D was held behind the failed B
@@ -200,7 +200,7 @@ TEST_CASE("resubmit refuses to leave a job waiting for one that failed and is no
                                                       {"C", scheduler::State::never_ran},
                                                       {"D", scheduler::State::never_ran}};
     store::RunStore runs(test::temp_dir() / "milex" / "runs");
-    CHECK_THROWS_WITH(submit::resubmit(f.config.local(), submit::plan_bundle(f.bundles, "d"), run, runs, states, {"C"},
+    CHECK_THROWS_WITH(submit::resubmit(f.config.local(), submit::plan_bundle(f.bundles, "d"), run, runs, states, {"C"}, {},
                                        transport, scheduler, {}),
                       "job \"C\" would wait for \"A\", which is FAILED; resubmit that one too (--job A or --failed)");
     CHECK(scheduler.requests.size() == 4);
@@ -244,4 +244,60 @@ TEST_CASE("a submission under way when milex died is adopted on the next run, or
     REQUIRE(next.requests.size() == 1);
     CHECK(next.requests[0].job_name == "D");
     CHECK(next.requests[0].after_ok == std::vector<std::string>{"101", "102"});
+}
+
+TEST_CASE("a sweep beyond the site's MaxArraySize goes as several arrays, its dependents after all of them") {
+    Fixture f;
+    nlohmann::ordered_json bundle = nlohmann::ordered_json::parse(R"({
+      "sweep": {"script": "app", "script_args": {"lr": "0"}, "script_options": {"lr": "--lr"},
+                "sweep": {"keys": ["lr"], "combinations": [], "limit": 2}},
+      "after": {"script": "app", "dependencies": ["sweep"]}})");
+    for (int i = 0; i < 25; ++i) bundle["sweep"]["sweep"]["combinations"].push_back({std::to_string(i)});
+    f.write_bundle(bundle.dump());
+    FakeTransport transport;
+    FakeScheduler scheduler;
+    scheduler.array_limit = 11;
+    auto run = f.session().submit(transport, scheduler, submit::Again::no, {});
+    REQUIRE(scheduler.requests.size() == 4);
+    CHECK(scheduler.requests[0].array == "0-10%2");
+    CHECK(scheduler.requests[0].task_offset == 0);
+    CHECK(scheduler.requests[1].array == "0-10%2");
+    CHECK(scheduler.requests[1].task_offset == 11);
+    CHECK(scheduler.requests[2].array == "0-2%2");
+    CHECK(scheduler.requests[2].task_offset == 22);
+    CHECK(scheduler.requests[3].after_ok == std::vector<std::string>{"100", "101", "102"});
+    const auto& sweep = run.record.jobs[0];
+    CHECK(sweep.job_id == "100");
+    CHECK(sweep.ids() == std::vector<std::string>{"100", "101", "102"});
+    CHECK(sweep.array == "0-24%2");
+    CHECK(sweep.parts[1].tag == sweep.tag + ":p1");
+    // The site's limit was asked once and kept.
+    CHECK(store::RunStore(test::temp_dir() / "milex" / "runs").machine_cache("local", "max_array_size") == 11);
+}
+
+TEST_CASE("a plain array beyond MaxArraySize is refused before anything is submitted") {
+    Fixture f;
+    f.write_bundle(R"({"big": {"script": "app", "slurm": {"array": "0-20"}}})");
+    FakeTransport transport;
+    FakeScheduler scheduler;
+    scheduler.array_limit = 11;
+    CHECK_THROWS_WITH(f.session().submit(transport, scheduler, submit::Again::no, {}),
+                      "job \"big\": array 0-20 goes beyond index 10, the largest machine \"local\" accepts "
+                      "(MaxArraySize 11); make it a --sweep, which milex splits, or use smaller indices");
+    CHECK(scheduler.requests.empty());
+}
+
+TEST_CASE("only the failed tasks of an array run again") {
+    Fixture f;
+    f.write_bundle(R"({"arr": {"script": "app", "slurm": {"array": "0-5%2"}}})");
+    FakeTransport transport;
+    FakeScheduler scheduler;
+    auto run = f.session().submit(transport, scheduler, submit::Again::no, {});
+    store::RunStore runs(test::temp_dir() / "milex" / "runs");
+    submit::resubmit(f.config.local(), submit::plan_bundle(f.bundles, "d"), run, runs,
+                     {{"arr", scheduler::State::failed}}, {"arr"}, {{"arr", {1, 4, 5}}}, transport, scheduler, {});
+    REQUIRE(scheduler.requests.size() == 2);
+    CHECK(scheduler.requests[1].array == "1,4-5%2");
+    CHECK(scheduler.cancelled.empty());
+    CHECK(runs.load(run.path).record.find("arr")->array == "1,4-5%2");
 }

@@ -72,6 +72,8 @@ public:
     }
     void cancel(const std::vector<std::string>& ids) override { cancelled.insert(cancelled.end(), ids.begin(), ids.end()); }
     std::vector<scheduler::PartitionResources> resources() override { return {}; }
+    std::optional<size_t> array_limit = 1001;
+    std::optional<size_t> max_array_size() override { return array_limit; }
 };
 
 } // namespace milex::test

@@ -1,0 +1,172 @@
+#include "milex/introspect/sweep.hpp"
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "milex/introspect/cli_protocol.hpp"
+#include "milex/introspect/spelling.hpp"
+#include "milex/model/machine.hpp"
+#include "milex/render/arguments.hpp"
+#include "milex/util/document.hpp"
+#include "milex/util/error.hpp"
+#include "milex/util/file.hpp"
+#include "milex/util/text.hpp"
+
+namespace milex::introspect {
+
+using nlohmann::ordered_json;
+
+namespace {
+
+/// Every combination of `lists`, the last varying fastest.
+std::vector<std::vector<ordered_json>> grid(const std::vector<std::vector<ordered_json>>& lists) {
+    std::vector<std::vector<ordered_json>> out = {{}};
+    for (const auto& list : lists) {
+        std::vector<std::vector<ordered_json>> next;
+        next.reserve(out.size() * list.size());
+        for (const auto& partial : out) {
+            for (const auto& value : list) {
+                next.push_back(partial);
+                next.back().push_back(value);
+            }
+        }
+        out = std::move(next);
+    }
+    return out;
+}
+
+void check_option_name(const std::string& option, const std::string& where) {
+    if (option.empty() || option[0] == '-' || option.find_first_of(" =\t\n") != std::string::npos)
+        throw UsageError(fmt::format("{}: \"{}\" is not an option name; write it without dashes, e.g. lr or "
+                                     "learning-rate",
+                                     where, option));
+}
+
+} // namespace
+
+std::string sweep_word(const std::string& option, const ordered_json& value) {
+    const std::string text = render::argument_text(value);
+    return option.size() == 1 ? "-" + option + text : "--" + option + "=" + text;
+}
+
+SweepSpec sweep_from_flags(const std::vector<std::string>& flags) {
+    SweepSpec spec;
+    std::vector<std::vector<ordered_json>> lists;
+    for (const auto& flag : flags) {
+        const auto eq = flag.find('=');
+        if (eq == std::string::npos || eq + 1 == flag.size())
+            throw UsageError(fmt::format("--sweep \"{}\": write option=value1,value2,… (e.g. --sweep lr=0.1,0.01)", flag));
+        const std::string option = flag.substr(0, eq);
+        check_option_name(option, "--sweep " + flag);
+        if (std::find(spec.options.begin(), spec.options.end(), option) != spec.options.end())
+            throw UsageError(fmt::format("--sweep {}: given twice; list all its values in one --sweep", option));
+        std::vector<ordered_json> values;
+        for (const auto& value : util::split(flag.substr(eq + 1), ',')) values.emplace_back(value);
+        spec.options.push_back(option);
+        lists.push_back(std::move(values));
+    }
+    spec.combinations = grid(lists);
+    return spec;
+}
+
+SweepSpec sweep_from_file(const std::filesystem::path& path) {
+    auto text = util::read_file(path);
+    if (!text) throw Error(text.error());
+    const std::string source = model::display_path(path);
+    auto doc = source.ends_with(".json") ? util::parse_json_document(*text, source)
+                                         : util::parse_yaml_document(*text, source);
+    if (!doc) throw Error(doc.error());
+    const ordered_json& root = doc->root;
+    if (!root.is_object())
+        throw Error(fmt::format("{}: a sweep file maps option names to lists of values (and/or has \"combinations\")",
+                                source));
+    SweepSpec spec;
+    std::vector<std::vector<ordered_json>> lists;
+    for (const auto& [key, value] : root.items()) {
+        if (key == "combinations") continue;
+        check_option_name(key, doc->where(util::child_pointer("", key)));
+        if (!value.is_array() || value.empty())
+            throw Error(fmt::format("{}: \"{}\" must be a list of values", doc->where(util::child_pointer("", key)), key));
+        spec.options.push_back(key);
+        lists.emplace_back(value.begin(), value.end());
+    }
+    if (!lists.empty()) spec.combinations = grid(lists);
+    if (root.contains("combinations")) {
+        const ordered_json& explicit_list = root["combinations"];
+        const std::string where = doc->where("/combinations");
+        if (!explicit_list.is_array())
+            throw Error(fmt::format("{}: \"combinations\" must be a list of maps of option to value", where));
+        for (const auto& combination : explicit_list) {
+            if (!combination.is_object())
+                throw Error(fmt::format("{}: each combination must be a map of option to value", where));
+            if (spec.options.empty())
+                for (const auto& [key, value] : combination.items()) {
+                    check_option_name(key, where);
+                    spec.options.push_back(key);
+                }
+            std::vector<ordered_json> values;
+            for (const auto& option : spec.options) {
+                if (!combination.contains(option))
+                    throw Error(fmt::format("{}: a combination has no \"{}\"; every combination names every option",
+                                            where, option));
+                values.push_back(combination[option]);
+            }
+            if (combination.size() != spec.options.size())
+                throw Error(fmt::format("{}: a combination names an option the others do not ({})", where,
+                                        combination.dump()));
+            spec.combinations.push_back(std::move(values));
+        }
+    }
+    if (spec.combinations.empty()) throw Error(fmt::format("{}: the sweep has no combinations", source));
+    return spec;
+}
+
+void describe_sweep(model::Job& job, const std::vector<std::string>& app_words, const SweepSpec& spec,
+                    std::chrono::milliseconds timeout) {
+    auto words_with = [&](const std::vector<ordered_json>& combination) {
+        std::vector<std::string> words = app_words;
+        for (size_t i = 0; i < spec.options.size(); ++i) words.push_back(sweep_word(spec.options[i], combination[i]));
+        return words;
+    };
+    const auto& first = spec.combinations.front();
+    const auto first_words = words_with(first);
+    ordered_json answer = describe_arguments(job.script, first_words, timeout);
+    ordered_json spellings = infer_spellings(first_words, answer);
+
+    // Which key of the answer each swept option sets.
+    model::Sweep sweep;
+    for (const auto& option : spec.options) {
+        const std::string typed = option.size() == 1 ? "-" + option : "--" + option;
+        std::string key;
+        for (const auto& [k, spelling] : spellings.items())
+            if (spelling == typed) key = k;
+        if (key.empty())
+            throw Error(fmt::format("--sweep {}: {}-cli has no option {} that takes a value", option, job.script, typed));
+        sweep.keys.push_back(key);
+    }
+
+    // Every value accepted once: the first combination with one value changed at a time.
+    for (size_t i = 0; i < spec.options.size(); ++i) {
+        std::set<std::string> seen = {first[i].dump()};
+        for (const auto& combination : spec.combinations) {
+            if (!seen.insert(combination[i].dump()).second) continue;
+            auto changed = first;
+            changed[i] = combination[i];
+            try {
+                describe_arguments(job.script, words_with(changed), timeout);
+            } catch (const Error& e) {
+                throw Error(fmt::format("--sweep {}={}: {}", spec.options[i], render::argument_text(combination[i]),
+                                        e.what()))
+                    .with_details(e.details());
+            }
+        }
+    }
+    sweep.combinations = spec.combinations;
+    sweep.limit = spec.limit;
+    job.script_args = std::move(answer);
+    job.script_options = std::move(spellings);
+    job.sweep = std::move(sweep);
+}
+
+} // namespace milex::introspect

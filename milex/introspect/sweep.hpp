@@ -1,0 +1,41 @@
+#pragma once
+/// Sweeps at schedule time: the combinations a user asked for, checked with the application's
+/// -cli without running it once per combination.
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "milex/model/job.hpp"
+
+namespace milex::introspect {
+
+/// A sweep as typed: option names without dashes ("lr", "learning-rate", "n") and the values of
+/// each combination, in order.
+struct SweepSpec {
+    std::vector<std::string> options;
+    std::vector<std::vector<nlohmann::ordered_json>> combinations;
+    size_t limit = 0;
+};
+
+/// `--sweep lr=0.1,0.01 --sweep batch=32,64`: every combination of the lists (the last option
+/// varying fastest). Values stay the text typed.
+SweepSpec sweep_from_flags(const std::vector<std::string>& flags);
+
+/// A YAML (or JSON) file: option names to lists, whose grid is taken, and/or `combinations:` a
+/// list of maps naming every option. Values keep their YAML types.
+SweepSpec sweep_from_file(const std::filesystem::path& path);
+
+/// Describes a sweep job: the -cli reads the application's words with the first combination
+/// (script_args, script_options), then once with each other distinct value of each option, so
+/// that every value was accepted once (not once per combination: a 100×100 grid costs 199
+/// calls, not 10,000). Throws Error naming the option and value the application refused.
+void describe_sweep(model::Job& job, const std::vector<std::string>& app_words, const SweepSpec& spec,
+                    std::chrono::milliseconds timeout);
+
+/// The words a typed option and value become: `--name=value`, or `-nVALUE` for a one-letter name.
+std::string sweep_word(const std::string& option, const nlohmann::ordered_json& value);
+
+} // namespace milex::introspect
