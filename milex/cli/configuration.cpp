@@ -134,7 +134,7 @@ void apply_setting(ordered_json& root, const std::string& setting) {
         target->erase(key);
         return;
     }
-    if (key == "port" || key == "max_array_size") {
+    if (key == "port" || key == "max_array_size" || key == "max_queued") {
         try {
             size_t used = 0;
             int port = std::stoi(value, &used);

@@ -1,6 +1,7 @@
 #include "milex/cli/run.hpp"
 
 #include <iostream>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -12,6 +13,7 @@
 #include "milex/submit/submit.hpp"
 #include "milex/transport/connect.hpp"
 #include "milex/util/error.hpp"
+#include "milex/util/path.hpp"
 #include "milex/util/text.hpp"
 
 namespace milex::cli {
@@ -103,8 +105,29 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
                   << std::flush;
     };
     store::StoredRun run = session.submit(*transport, *scheduler, again, progress);
-    std::cout << fmt::format("milex-run: {} jobs of {} on \"{}\" (run {}); record: {}\n", run.record.jobs.size(), stem,
+    // Under a queue cap, what did not fit waits: for the next milex-run, or here with --wait.
+    auto pause = std::chrono::milliseconds(10000);
+    if (auto first = util::environment_variable("MILEX_WAIT_INTERVAL"))
+        pause = std::chrono::milliseconds(static_cast<long long>(std::stod(*first) * 1000));
+    while (session.waiting() > 0 && flags.wait) {
+        std::cout << fmt::format("milex-run: {} job{} wait for room in the queue (at most {} queued on \"{}\")\n",
+                                 session.waiting(), session.waiting() == 1 ? "" : "s", *session.queue_limit(),
+                                 machine.name)
+                  << std::flush;
+        std::this_thread::sleep_for(pause);
+        pause = std::min(pause * 3 / 2, std::chrono::milliseconds(60000));
+        progress.kept = nullptr;
+        run = session.submit(*transport, *scheduler, submit::Again::no, progress);
+    }
+    size_t submitted = 0;
+    for (const auto* job : run.record.latest()) submitted += job->job_id.empty() ? 0 : 1;
+    std::cout << fmt::format("milex-run: {} jobs of {} on \"{}\" (run {}); record: {}\n", submitted, stem,
                              machine.name, run.record.submission, model::display_path(run.path));
+    if (session.waiting() > 0)
+        std::cout << fmt::format("milex-run: {} job{} wait for room in the queue (at most {} queued on \"{}\"); run "
+                                 "milex-run {} again later, or with --wait\n",
+                                 session.waiting(), session.waiting() == 1 ? "" : "s", *session.queue_limit(),
+                                 machine.name, stem);
     return 0;
 }
 
@@ -117,6 +140,7 @@ int run_command(const Args& args) {
     flags.machine.add_to(app);
     app.add_flag("--dry-run,--dry_run", flags.dry_run, "print the scripts and sbatch commands; write and submit nothing");
     app.add_flag("--again", flags.again, "submit a second copy of a bundle that was submitted to this machine before");
+    app.add_flag("--wait", flags.wait, "under a queue cap (max_queued), keep submitting as room frees up");
     app.add_flag("--no-verify,--no_verify", flags.no_verify,
                  "do not check hand-edited jobs with their applications' -cli (for a slow -cli)");
     if (auto done = parse_strict(app, args)) return *done;

@@ -11,6 +11,7 @@ struct RunFlags {
     bool dry_run = false;
     bool again = false;
     bool no_verify = false;
+    bool wait = false;
 };
 
 /// Submits bundle `reference` as milex-run does, printing progress; shared by milex-run and

@@ -78,6 +78,7 @@ public:
             else if (key == "sbatch") m.sbatch = sbatch(at, v);
             else if (key == "accounting") m.accounting = boolean(at, key, v);
             else if (key == "max_array_size") m.max_array_size = count(at, key, v);
+            else if (key == "max_queued") m.max_queued = count(at, key, v);
             else
                 problem(at, fmt::format("unknown key \"{}\" in machine \"{}\"{}", key, name,
                                         util::did_you_mean(key, machine_keys())));
@@ -229,7 +230,7 @@ const std::vector<std::string>& machine_keys() {
     static const std::vector<std::string> keys = {
         "path",      "env_command", "slurm_account", "hostname",  "hosturl", "username", "key_path",
         "port",      "transport",   "scheduler",     "partition", "modules", "sbatch",   "accounting",
-        "max_array_size",
+        "max_array_size", "max_queued",
     };
     return keys;
 }
@@ -250,6 +251,7 @@ ordered_json Machine::to_json() const {
     if (!modules.empty()) j["modules"] = modules;
     if (accounting) j["accounting"] = *accounting;
     if (max_array_size) j["max_array_size"] = *max_array_size;
+    if (max_queued) j["max_queued"] = *max_queued;
     if (!sbatch.empty()) {
         ordered_json options = ordered_json::object();
         for (const auto& option : sbatch) options[option.key] = option.value;

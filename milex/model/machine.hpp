@@ -37,6 +37,9 @@ struct Machine {
     std::optional<bool> accounting;
     /// The largest array index plus one (MaxArraySize); unset: read once from scontrol.
     std::optional<size_t> max_array_size;
+    /// At most this many of the user's jobs queued at once (array tasks count one by one);
+    /// unset: the site's MaxSubmitJobs, if sacctmgr tells it.
+    std::optional<size_t> max_queued;
 
     bool remote() const { return !hostname.empty() || !hosturl.empty(); }
     /// The machine as resolved, for the run record and `--show`.

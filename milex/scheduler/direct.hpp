@@ -21,6 +21,8 @@ public:
     void cancel(const std::vector<std::string>& ids) override;
     std::vector<PartitionResources> resources() override;
     std::optional<size_t> max_array_size() override { return std::nullopt; }
+    size_t queued_jobs() override { return 0; }
+    std::optional<size_t> submit_limit() override { return std::nullopt; }
 
 private:
     transport::Transport& m_transport;

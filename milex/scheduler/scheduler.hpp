@@ -111,6 +111,12 @@ public:
     /// Free and total GPUs and CPUs per partition and GPU type, drained and down nodes left out.
     virtual std::vector<PartitionResources> resources() = 0;
 
+    /// How many jobs (array tasks counted one by one) the user has queued or running now.
+    virtual size_t queued_jobs() = 0;
+
+    /// The most jobs the site lets the user have queued (SLURM's MaxSubmitJobs), if it says.
+    virtual std::optional<size_t> submit_limit() = 0;
+
     /// The largest array index plus one the site accepts (SLURM's MaxArraySize); nullopt when
     /// arrays are not a thing there.
     virtual std::optional<size_t> max_array_size() = 0;

@@ -285,6 +285,29 @@ void SlurmScheduler::cancel(const std::vector<std::string>& ids) {
     call(argv);
 }
 
+size_t SlurmScheduler::queued_jobs() {
+    auto queue = call({"squeue", "-h", "--me", "-r", "-t", "PENDING,RUNNING,CONFIGURING,COMPLETING,SUSPENDED", "-o", "%i"});
+    size_t count = 0;
+    for (const auto& line : util::split(queue.out, '\n'))
+        if (!util::trim(line).empty()) ++count;
+    return count;
+}
+
+std::optional<size_t> SlurmScheduler::submit_limit() {
+    if (!m_site.accounting.value_or(true)) return std::nullopt;
+    // The user's associations; the smallest MaxSubmitJobs set among them binds.
+    auto direct = call({"sh", "-c", "sacctmgr -n -P show assoc where user=\"$(id -un)\" format=MaxSubmit"}, true);
+    if (!direct.succeeded()) return std::nullopt;
+    std::optional<size_t> limit;
+    for (const auto& line : util::split(direct.out, '\n')) {
+        const std::string value(util::trim(line));
+        if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos) continue;
+        const size_t n = std::stoull(value);
+        if (!limit || n < *limit) limit = n;
+    }
+    return limit;
+}
+
 std::optional<size_t> SlurmScheduler::max_array_size() {
     auto config = call({"scontrol", "show", "config"});
     return slurm::max_array_size(config.out);

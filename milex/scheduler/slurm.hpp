@@ -29,6 +29,8 @@ public:
     void cancel(const std::vector<std::string>& ids) override;
     std::vector<PartitionResources> resources() override;
     std::optional<size_t> max_array_size() override;
+    size_t queued_jobs() override;
+    std::optional<size_t> submit_limit() override;
 
 private:
     /// Runs a SLURM command; a refusal is an Error naming the command and SLURM's reason.

@@ -40,12 +40,17 @@ store::RunStore run_store_of(const model::Config& config) {
 
 /// Everything submit_jobs works with.
 struct Target {
+    Target(const model::Machine& m, const Plan& p, const store::RunStore& r, transport::Transport& t,
+           scheduler::Scheduler& s)
+        : machine(m), plan(p), runs(r), transport(t), scheduler(s) {}
     const model::Machine& machine;
     const Plan& plan;
     const store::RunStore& runs;
     transport::Transport& transport;
     scheduler::Scheduler& scheduler;
     size_t max_array = 0;  ///< the site's MaxArraySize; 0 when no array needs to know
+    std::optional<size_t> limit;  ///< the most jobs the user may have queued, if capped
+    size_t room = 0;              ///< with a limit: how many more fit now
 };
 
 /// One sbatch of a job: the script's own array (empty), or the tasks to run and the offset the
@@ -119,10 +124,10 @@ scheduler::Submission submit_piece(scheduler::Scheduler& scheduler, const schedu
 /// ended well already. The record gets every job as it is submitted, as the next attempt of
 /// that job, its intent saved before each sbatch. `tasks` lists, for array jobs that run again
 /// in part, the task indices to run.
-void submit_jobs(const Target& target, const std::vector<size_t>& indices,
-                 std::unordered_map<std::string, std::vector<std::string>>& ids, store::StoredRun& run,
-                 const Progress& progress, size_t done, size_t total,
-                 const std::map<std::string, std::vector<size_t>>& tasks = {}) {
+size_t submit_jobs(Target& target, const std::vector<size_t>& indices,
+                   std::unordered_map<std::string, std::vector<std::string>>& ids, store::StoredRun& run,
+                   const Progress& progress, size_t done, size_t total,
+                   const std::map<std::string, std::vector<size_t>>& tasks = {}) {
     const auto& jobs = target.plan.bundle.jobs;
     // Every script is rendered and written, and every split computed, before the first sbatch,
     // so a bad path, a full disk or an array too large stops the run before anything is queued.
@@ -162,8 +167,24 @@ void submit_jobs(const Target& target, const std::vector<size_t>& indices,
     }
 
     target.runs.save(run.path, run.record);
+    size_t submitted_now = 0;
     for (const auto& [index, attempt, path, sha256, pieces] : pending) {
         const model::Job& job = jobs[index];
+        // The queue cap counts array tasks one by one; what does not fit waits for the next run.
+        if (target.limit) {
+            const auto* own_array = model::find_option(render::script_options(job, target.machine), "array");
+            size_t needed = 0;
+            for (const auto& piece : pieces) {
+                const std::string spec = !piece.array.empty() ? piece.array : own_array ? *own_array : "";
+                needed += spec.empty() ? 1 : scheduler::slurm::array_indices(spec).size();
+            }
+            if (needed > *target.limit)
+                throw Error(fmt::format("job \"{}\" has {} tasks, more than the {} jobs machine \"{}\" lets you have "
+                                        "queued at once; raise \"max_queued\" or split the job",
+                                        job.name, needed, *target.limit, target.machine.name));
+            if (needed > target.room) return pending.size() - submitted_now;
+            target.room -= needed;
+        }
         std::vector<std::string> after;
         for (const auto& dep : job.dependencies) {
             auto it = ids.find(dep);
@@ -219,13 +240,24 @@ void submit_jobs(const Target& target, const std::vector<size_t>& indices,
         recorded.states.push_back({"SUBMITTED", now_iso(), "", "", "", adopted});
         ids[job.name] = recorded.ids();
         target.runs.save(run.path, run.record);
+        ++submitted_now;
         if (progress.submitted) progress.submitted(recorded, ++done, total);
     }
+    return 0;
+}
+
+/// The queue cap of the machine (max_queued, else the site's MaxSubmitJobs) and the room left.
+void measure_room(Target& target) {
+    target.limit = target.machine.max_queued;
+    if (!target.limit) target.limit = target.scheduler.submit_limit();
+    if (!target.limit) return;
+    const size_t queued = target.scheduler.queued_jobs();
+    target.room = queued >= *target.limit ? 0 : *target.limit - queued;
 }
 
 /// The site's MaxArraySize when a job of `indices` is an array (kept in the machine's cache:
 /// asked once per machine); 0 when none is.
-size_t max_array_for(const Target& target, const std::vector<size_t>& indices) {
+size_t max_array_for(Target& target, const std::vector<size_t>& indices) {
     bool arrays = false;
     for (size_t index : indices)
         arrays = arrays || model::find_option(render::script_options(target.plan.bundle.jobs[index], target.machine),
@@ -370,7 +402,9 @@ store::StoredRun RunSession::submit(transport::Transport& transport, scheduler::
         if (!ids.count(jobs[index].name)) missing.push_back(index);
     Target target{m_machine, m_plan, m_runs, transport, scheduler};
     target.max_array = max_array_for(target, missing);
-    submit_jobs(target, missing, ids, run, progress, jobs.size() - missing.size(), jobs.size());
+    measure_room(target);
+    m_waiting = submit_jobs(target, missing, ids, run, progress, jobs.size() - missing.size(), jobs.size());
+    m_limit = target.limit;
     m_last = run;
     return run;
 }
@@ -444,7 +478,12 @@ std::vector<std::string> resubmit(const model::Machine& machine, const Plan& pla
     }
     Target target{machine, plan, runs, transport, scheduler};
     target.max_array = max_array_for(target, indices);
-    submit_jobs(target, indices, ids, run, progress, 0, indices.size(), tasks);
+    measure_room(target);
+    const size_t waiting = submit_jobs(target, indices, ids, run, progress, 0, indices.size(), tasks);
+    if (waiting > 0)
+        throw Error(fmt::format("{} of the jobs to resubmit do not fit in the queue of machine \"{}\" (at most {} "
+                                "queued); the others were submitted: run milex resubmit with --job for the rest later",
+                                waiting, machine.name, *target.limit));
     return names;
 }
 

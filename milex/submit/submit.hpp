@@ -65,6 +65,11 @@ public:
     store::StoredRun submit(transport::Transport& transport, scheduler::Scheduler& scheduler, Again again,
                             const Progress& progress);
 
+    /// After submit(): how many jobs did not fit under the machine's queue cap (they wait for
+    /// the next submit, which resumes the run), and that cap.
+    size_t waiting() const { return m_waiting; }
+    std::optional<size_t> queue_limit() const { return m_limit; }
+
 private:
     model::RunRecord new_record(int submission) const;
     std::string render(const model::Job& job) const;
@@ -75,6 +80,8 @@ private:
     store::RunStore m_runs;
     util::FileLock m_lock;
     std::optional<store::StoredRun> m_last;
+    size_t m_waiting = 0;
+    std::optional<size_t> m_limit;
 };
 
 /// Submits again the jobs in `chosen` and every job depending on them (directly or not), as new

@@ -74,6 +74,10 @@ public:
     std::vector<scheduler::PartitionResources> resources() override { return {}; }
     std::optional<size_t> array_limit = 1001;
     std::optional<size_t> max_array_size() override { return array_limit; }
+    size_t queued = 0;
+    std::optional<size_t> limit;
+    size_t queued_jobs() override { return queued; }
+    std::optional<size_t> submit_limit() override { return limit; }
 };
 
 } // namespace milex::test
