@@ -16,7 +16,7 @@ namespace {
 const std::vector<std::string>& job_keys() {
     static const std::vector<std::string> keys = {"name",         "script",       "script_args", "script_options",
                                                   "verified",     "dependencies", "pre_commands", "pre-commands",
-                                                  "slurm",        "id"};
+                                                  "slurm",        "container",    "id"};
     return keys;
 }
 
@@ -61,6 +61,11 @@ public:
                 job.pre_commands.insert(job.pre_commands.end(), commands.begin(), commands.end());
             } else if (k == "slurm") {
                 job.slurm = slurm(v);
+            } else if (k == "container") {
+                if (!v.is_null())
+                    job.container = model::container_from_json(v, [&](const std::string&, const std::string& message) {
+                        problem("container " + message);
+                    });
             } else if (k == "id") {
                 // The Python milex wrote the last SLURM id into the bundle; run records keep it now.
             } else {
@@ -70,7 +75,7 @@ public:
         check_spellings(job);
         if (plain_pre_commands && dashed_pre_commands)
             problem("has both \"pre_commands\" and \"pre-commands\"; keep one");
-        if (!value.contains("script")) problem("has no \"script\"; add the application's name, e.g. \"script\": \"train\"");
+        if (!value.contains("script") && job.runs_application()) problem("has no \"script\"; add the application's name, e.g. \"script\": \"train\"");
         return job;
     }
 

@@ -18,6 +18,7 @@ nlohmann::ordered_json Job::to_json() const {
     nlohmann::ordered_json options = nlohmann::ordered_json::object();
     for (const auto& option : slurm) options[option.key] = option.value;
     j["slurm"] = options;
+    if (container) j["container"] = container->to_json();
     return j;
 }
 

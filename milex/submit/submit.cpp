@@ -81,7 +81,8 @@ model::RunRecord RunSession::new_record(int submission) const {
     if (!m_machine.remote()) {
         // The applications found here are the ones the jobs run: note their code's commit.
         std::set<std::string> scripts;
-        for (const auto& job : m_plan.bundle.jobs) scripts.insert(job.script);
+        for (const auto& job : m_plan.bundle.jobs)
+            if (job.runs_application()) scripts.insert(job.script);
         for (const auto& script : scripts) {
             std::string commit = introspect::application_commit(script);
             if (!commit.empty()) record.applications[script] = {{"git_commit", commit}};
