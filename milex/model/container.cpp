@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "milex/util/document.hpp"
+#include "milex/util/error.hpp"
 #include "milex/util/shell.hpp"
 #include "milex/util/text.hpp"
 
@@ -53,7 +54,7 @@ public:
             else if (key == "volumes") c.volumes = volumes(at, v);
             else if (key == "working_dir") c.working_dir = working_dir(at, v);
             else if (key == "gpus") c.gpus = gpus(at, v);
-            else m_problem(at, fmt::format("unknown key \"{}\"{}", key, util::did_you_mean(key, container_keys())));
+            else m_problem(at, fmt::format("unknown key \"{}\"{}", key, suggestion(key)));
         }
         if (!value.contains("image"))
             m_problem("", "has no \"image\"; name one, e.g. \"image\": \"docker://python:3.11-slim\"");
@@ -61,6 +62,16 @@ public:
     }
 
 private:
+    /// Did-you-mean, knowing the docker and apptainer words for compose's keys.
+    static std::string suggestion(const std::string& key) {
+        static const std::vector<std::pair<std::string, std::string>> k_other_words = {
+            {"workdir", "working_dir"}, {"pwd", "working_dir"}, {"env", "environment"},
+            {"bind", "volumes"},        {"binds", "volumes"},   {"gpu", "gpus"}};
+        for (const auto& [word, key_of_ours] : k_other_words)
+            if (key == word) return fmt::format(" (did you mean \"{}\"?)", key_of_ours);
+        return util::did_you_mean(key, container_keys());
+    }
+
     std::string image(const std::string& at, const ordered_json& v) {
         if (!v.is_string() || v.get<std::string>().empty()) {
             m_problem(at, "\"image\" must name an image, e.g. \"docker://python:3.11-slim\" or \"localhost/train:1\"");
@@ -228,6 +239,15 @@ Container container_from_json(const ordered_json& value, const ProblemSink& prob
         return {};
     }
     return ContainerReader(problem).read(value);
+}
+
+Container container_from_document(const util::Document& document) {
+    std::vector<std::string> problems;
+    Container container = container_from_json(document.root, [&](const std::string& pointer, const std::string& message) {
+        problems.push_back(fmt::format("{}: {}", document.where(pointer), message));
+    });
+    if (!problems.empty()) throw Error(problems);
+    return container;
 }
 
 const std::vector<std::string>& container_keys() {

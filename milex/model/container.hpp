@@ -13,6 +13,7 @@
 #include <tl/expected.hpp>
 
 #include "milex/model/slurm_options.hpp"
+#include "milex/util/document.hpp"
 
 namespace milex::model {
 
@@ -62,6 +63,10 @@ using ProblemSink = std::function<void(const std::string& pointer, const std::st
 /// Reads a container section (from a bundle or a `--container` file). Every problem goes to
 /// `problem`; what could be read is returned.
 Container container_from_json(const nlohmann::ordered_json& value, const ProblemSink& problem);
+
+/// Reads a container file (`--container train.yaml`: the section's keys at the top level).
+/// Every problem is thrown together as one Error, each line `file:line: …`.
+Container container_from_document(const util::Document& document);
 
 /// The keys a container section may have.
 const std::vector<std::string>& container_keys();

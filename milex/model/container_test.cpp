@@ -125,3 +125,25 @@ TEST_CASE("volumes and assignments from the command line") {
     CHECK(parse_assignment("A-B=x").error() ==
           "\"A-B\" is not a variable name (letters, digits and _, not starting with a digit)");
 }
+
+TEST_CASE("a container file reports every problem with its line") {
+    auto doc = util::parse_document("image: localhost/train:1\nvolumes:\n  - data\nenvironment:\n  A: 1\nworkdir: /w\n",
+                                    "train.yaml");
+    REQUIRE(doc);
+    std::vector<std::string> lines;
+    try {
+        container_from_document(*doc);
+    } catch (const Error& e) {
+        lines = e.lines();
+    }
+    CHECK(lines == std::vector<std::string>{
+                         "train.yaml:3: \"volumes\": \"data\" must be SOURCE:TARGET or SOURCE:TARGET:ro (e.g. "
+                               "\"data:/data:ro\")",
+                               "train.yaml:6: unknown key \"workdir\" (did you mean \"working_dir\"?)"});
+    doc = util::parse_document("image: docker://python:3.11-slim\nenvironment: {A: 1, B: 'x y'}\ngpus: false\n", "c.yml");
+    REQUIRE(doc);
+    const Container c = container_from_document(*doc);
+    CHECK(c.image == "docker://python:3.11-slim");
+    CHECK(c.environment == std::vector<std::pair<std::string, std::string>>{{"A", "1"}, {"B", "x y"}});
+    CHECK(c.gpus == false);
+}
