@@ -11,6 +11,7 @@ struct RunFlags {
     bool dry_run = false;
     bool again = false;
     bool no_verify = false;
+    bool local_container = false;  ///< run the container jobs here with podman/docker, no SLURM
 };
 
 /// Submits bundle `reference` as milex-run does, printing progress; shared by milex-run and

@@ -26,6 +26,7 @@ ordered_json RunRecord::to_json() const {
     j["machine_settings"] = machine_settings;
     j["applications"] = applications;
     j["job_count"] = job_count;
+    if (!images.empty()) j["images"] = images;
     ordered_json list = ordered_json::array();
     for (const auto& run : jobs) {
         ordered_json r = ordered_json::object();
@@ -59,6 +60,7 @@ RunRecord run_from_json(const ordered_json& j, const std::string& source) {
         r.machine_settings = j.value("machine_settings", ordered_json::object());
         r.applications = j.value("applications", ordered_json::object());
         r.job_count = j.value("job_count", size_t{0});
+        r.images = j.value("images", ordered_json::array());
         for (const auto& item : j.at("jobs")) {
             JobRun run;
             run.name = item.at("name").get<std::string>();

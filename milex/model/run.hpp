@@ -37,6 +37,9 @@ struct RunRecord {
     std::string created;
     nlohmann::ordered_json applications = nlohmann::ordered_json::object();  ///< script → {path, git_commit}
     size_t job_count = 0;  ///< jobs in the bundle; the run is complete when all are submitted
+    /// Container images prepared on the machine: {image, id, sif, conversion_job} each, so
+    /// that a resumed run waits for the conversion already submitted instead of another.
+    nlohmann::ordered_json images = nlohmann::ordered_json::array();
     std::vector<JobRun> jobs;
 
     const JobRun* find(const std::string& job) const;

@@ -1,5 +1,6 @@
 #include "milex/submit/submit.hpp"
 
+#include <map>
 #include <set>
 #include <unordered_map>
 
@@ -63,8 +64,45 @@ Previous RunSession::previous() const {
     return m_last->record.complete() ? Previous::complete : Previous::partial;
 }
 
-std::string RunSession::render(const model::Job& job) const {
-    return render::render_script({job, m_machine, m_plan.file.stem(), version()});
+std::string render_job(const model::Job& job, const model::Machine& machine, const std::string& bundle_stem,
+                       const ContainerPlan& containers) {
+    const render::RuntimeImage* image = job.container ? &containers.of(job.container->image).runtime_image : nullptr;
+    return render::render_script({job, machine, bundle_stem, version(), image});
+}
+
+std::string RunSession::render(const model::Job& job, const ContainerPlan& containers) const {
+    return render_job(job, m_machine, m_plan.file.stem(), containers);
+}
+
+std::map<std::string, std::string> RunSession::submit_conversions(transport::Transport& transport,
+                                                                  scheduler::Scheduler& scheduler,
+                                                                  const ContainerPlan& containers, store::StoredRun& run,
+                                                                  const Progress& progress) {
+    std::map<std::string, std::string> ids;  // image → its conversion job
+    for (const auto& image : containers.images) {
+        if (!image.convert) continue;
+        std::string job_id;
+        for (const auto& entry : run.record.images)  // resumed: the conversion submitted before
+            if (entry.value("id", "") == image.id && entry.contains("conversion_job"))
+                job_id = entry["conversion_job"].get<std::string>();
+        const bool resumed = !job_id.empty();
+        if (!resumed) {
+            const std::string path =
+                script_path(m_machine, m_plan.file.stem(), image.conversion_job(), run.record.submission);
+            transport.write_file(path,
+                                 render::render_conversion_script({image.conversion_job(), image.archive, image.sif,
+                                                                   fmt::format("{} (image id {})", image.image, image.id)},
+                                                                  m_machine, m_plan.file.stem(), version()),
+                                 transport::FileMode::executable);
+            job_id = scheduler.submit({image.conversion_job(), path, {}}).job_id;
+            run.record.images.push_back(
+                {{"image", image.image}, {"id", image.id}, {"sif", image.sif}, {"conversion_job", job_id}});
+            m_runs.save(run.path, run.record);
+        }
+        ids[image.image] = job_id;
+        if (progress.conversion) progress.conversion(image, job_id, resumed);
+    }
+    return ids;
 }
 
 model::RunRecord RunSession::new_record(int submission) const {
@@ -92,7 +130,7 @@ model::RunRecord RunSession::new_record(int submission) const {
 }
 
 store::StoredRun RunSession::submit(transport::Transport& transport, scheduler::Scheduler& scheduler, Again again,
-                                    const Progress& progress) {
+                                    const Progress& progress, const ContainerPlan& containers) {
     const auto& jobs = m_plan.bundle.jobs;
     const bool resume = again == Again::no && previous() == Previous::partial;
     store::StoredRun run;
@@ -142,18 +180,23 @@ store::StoredRun RunSession::submit(transport::Transport& transport, scheduler::
             made_directory = true;
         }
         std::string path = script_path(m_machine, m_plan.file.stem(), job.name, submission);
-        std::string script = render(job);
+        std::string script = render(job, containers);
         transport.write_file(path, script, transport::FileMode::executable);
         pending.push_back({index, std::move(path), util::sha256_hex(script)});
     }
 
     m_runs.save(run.path, run.record);
+    const auto conversions = submit_conversions(transport, scheduler, containers, run, progress);
     size_t done = run.record.jobs.size();
     for (const auto& [index, path, sha256] : pending) {
         const model::Job& job = jobs[index];
         scheduler::SubmitRequest request{job.name, path, {}};
-        for (const auto& dep : job.dependencies) {
-            const std::string& id = ids.at(dep);
+        std::vector<std::string> after;
+        if (job.container) {
+            if (auto it = conversions.find(job.container->image); it != conversions.end()) after.push_back(it->second);
+        }
+        for (const auto& dep : job.dependencies) after.push_back(ids.at(dep));
+        for (const auto& id : after) {
             if (std::find(request.after_ok.begin(), request.after_ok.end(), id) == request.after_ok.end())
                 request.after_ok.push_back(id);
         }
@@ -179,16 +222,30 @@ store::StoredRun RunSession::submit(transport::Transport& transport, scheduler::
 }
 
 void dry_run(const model::Config& config, const model::Machine& machine, const Plan& plan,
-             const scheduler::Scheduler& scheduler, const std::function<void(std::string_view)>& emit) {
+             const scheduler::Scheduler& scheduler, const std::function<void(std::string_view)>& emit,
+             const ContainerPlan& containers) {
     const store::RunStore runs(config.local().path + "/runs");
     const int submission = runs.next_submission(plan.file.stem(), machine.name);
+    for (const auto& image : containers.images) {
+        emit(fmt::format("# ---- image {}: {}\n", image.image, image.summary(machine, containers.engine)));
+        if (!image.convert) continue;
+        const std::string path = script_path(machine, plan.file.stem(), image.conversion_job(), submission);
+        emit(fmt::format("# ---- job {}: {}\n", image.conversion_job(), path));
+        emit(render::render_conversion_script({image.conversion_job(), image.archive, image.sif,
+                                               fmt::format("{} (image id {})", image.image, image.id)},
+                                              machine, plan.file.stem(), version()));
+        emit(fmt::format("# ---- submitted as <{}> by:\n{}\n\n", image.conversion_job(),
+                         util::join(scheduler.submit_command({image.conversion_job(), path, {}}), " ")));
+    }
     for (size_t index : plan.order) {
         const model::Job& job = plan.bundle.jobs[index];
         const std::string path = script_path(machine, plan.file.stem(), job.name, submission);
         scheduler::SubmitRequest request{job.name, path, {}};
+        if (job.container && containers.of(job.container->image).convert)
+            request.after_ok.push_back("<" + containers.of(job.container->image).conversion_job() + ">");
         for (const auto& dep : job.dependencies) request.after_ok.push_back("<" + dep + ">");
         emit(fmt::format("# ---- job {}: {}\n", job.name, path));
-        emit(render::render_script({job, machine, plan.file.stem(), version()}));
+        emit(render_job(job, machine, plan.file.stem(), containers));
         emit(fmt::format("# ---- submitted as <{}> by:\n{}\n\n", job.name,
                          util::join(scheduler.submit_command(request), " ")));
     }

@@ -4,6 +4,7 @@
 
 #include "milex/submit/submit.hpp"
 #include "milex/util/error.hpp"
+#include "unit/fakes.hpp"
 #include "unit/support.hpp"
 
 using namespace milex;
@@ -22,27 +23,16 @@ public:
     void write_file(const std::string& path, std::string_view content, transport::FileMode) override {
         files[path] = std::string(content);
     }
+    void copy_file(const std::string& local_path, const std::string& path) override {
+        files[path] = test::read_file(local_path);
+    }
     void make_directories(const std::string& path) override {
         if (refuse_directories) throw Error("cannot create directory " + path + ": Permission denied");
     }
     std::string where() const override { return "the fake"; }
 };
 
-/// Hands out ids 100, 101, …; can be told to fail at the n-th submission.
-class FakeScheduler : public scheduler::Scheduler {
-public:
-    std::vector<scheduler::SubmitRequest> requests;
-    int fail_at = -1;
-    int next_id = 100;
-    scheduler::Submission submit(const scheduler::SubmitRequest& request) override {
-        if (static_cast<int>(requests.size()) == fail_at) throw Error("sbatch refused job \"" + request.job_name + "\"");
-        requests.push_back(request);
-        return {std::to_string(next_id++), ""};
-    }
-    std::vector<std::string> submit_command(const scheduler::SubmitRequest& request) const override {
-        return {"submit", request.script_path};
-    }
-};
+using test::FakeScheduler;
 
 struct Fixture {
     model::Config config;
