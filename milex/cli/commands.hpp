@@ -11,6 +11,7 @@ using Args = std::vector<std::string>;
 int schedule_command(const Args& args);
 int run_command(const Args& args);
 int configuration_command(const Args& args);
+int container_command(const Args& args);
 
 /// argv of the process: picks the command from `milex-X` or `milex X`, runs it, and holds the
 /// single catch that prints `milex: error: …`.

@@ -24,6 +24,7 @@ const Command k_commands[] = {
     {"run", "submit a bundle to a machine, in dependency order", run_command},
     {"submit", "the same as run (the Python milex's name)", run_command},
     {"configuration", "edit, check, show or set the machine config", configuration_command},
+    {"container", "write a starting Dockerfile (template) or list the images made from it (list)", container_command},
 };
 
 std::vector<std::string> command_names() {
