@@ -75,6 +75,18 @@ int run_locally(const model::Config& config, const std::string& reference, const
         throw Error(fmt::format("bundle {} has no container jobs; give jobs an image with milex-schedule --image or "
                                 "--container",
                                 plan.file.stem()));
+    if (flags.dry_run) {
+        for (size_t index : plan.order) {
+            const model::Job& job = plan.bundle.jobs[index];
+            if (!job.container) continue;
+            std::cout << fmt::format("# ---- job {}: run here by bash\n", job.name)
+                      << submit::render_job(job, machine, plan.file.stem(), containers) << "\n";
+        }
+        std::cout << std::flush;
+        std::cerr << fmt::format("milex-run: dry run of {} here with {}: nothing run\n", plan.file.stem(),
+                                 model::runtime_name(machine.container_runtime));
+        return 0;
+    }
     std::cout << fmt::format("milex-run: running the container jobs of {} here with {}, without SLURM\n",
                              plan.file.stem(), model::runtime_name(machine.container_runtime))
               << std::flush;
@@ -188,7 +200,9 @@ int run_command(const Args& args) {
     RunFlags flags;
     app.add_option("bundle", bundle, "bundle name (its newest file), file stem, or path to a bundle file")->required();
     flags.machine.add_to(app);
-    app.add_flag("--dry-run,--dry_run", flags.dry_run, "print the scripts and sbatch commands; write and submit nothing");
+    app.add_flag("--dry-run,--dry_run", flags.dry_run,
+                 "print the scripts and sbatch commands (with --local-container: the scripts); write, submit and run "
+                 "nothing");
     app.add_flag("--again", flags.again, "submit a second copy of a bundle that was submitted to this machine before");
     app.add_flag("--no-verify,--no_verify", flags.no_verify,
                  "do not check hand-edited jobs with their applications' -cli (for a slow -cli)");
