@@ -23,7 +23,7 @@ if [ "$milex_status" -ne 0 ]; then
   exit "$milex_status"
 fi
 
-# Application, in a podman container: image localhost/train:1 (used as it is named)
+# Application, in a container run by podman: image localhost/train:1 (used as it is named)
 'podman' 'run' '--rm' \
   '--runtime' 'runc' '--ulimit' 'nofile=1024:1024' '--ulimit' 'nproc=1024:1024' \
   '-v' "${MILEX:?}"'/data:/data:ro' \
