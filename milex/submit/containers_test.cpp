@@ -234,3 +234,18 @@ TEST_CASE("container problems are all reported before anything is copied or subm
     gpus.write_bundle(R"({"A": {"script": "app", "slurm": {"gres": "gpu:1"}, "container": {"image": "docker://x"}}})");
     CHECK(problems([&] { gpus.containers(); }).empty());  // --nv needs only the node's driver
 }
+
+TEST_CASE("a resumed run converts only the images of the jobs still to submit") {
+    Fixture f("apptainer");
+    test::write_file(f.cache(k_id + ".sif"), "sif");
+    f.scheduler.fail_at = 2;  // A and B go in without a conversion (the .sif was there); "plain" is refused
+    CHECK_THROWS(submit::RunSession(f.config, f.machine(), f.plan())
+                     .submit(f.transport, f.scheduler, submit::Again::no, {}, f.containers()));
+    std::filesystem::remove(f.cache(k_id + ".sif"));
+    auto containers = f.containers();
+    REQUIRE(containers.images.front().convert);
+    test::FakeScheduler scheduler;
+    submit::RunSession(f.config, f.machine(), f.plan()).submit(f.transport, scheduler, submit::Again::no, {}, containers);
+    REQUIRE(scheduler.requests.size() == 1);
+    CHECK(scheduler.requests[0].job_name == "plain");
+}

@@ -76,11 +76,12 @@ std::string RunSession::render(const model::Job& job, const ContainerPlan& conta
 
 std::map<std::string, std::string> RunSession::submit_conversions(transport::Transport& transport,
                                                                   scheduler::Scheduler& scheduler,
-                                                                  const ContainerPlan& containers, store::StoredRun& run,
-                                                                  const Progress& progress) {
+                                                                  const ContainerPlan& containers,
+                                                                  const std::set<std::string>& used,
+                                                                  store::StoredRun& run, const Progress& progress) {
     std::map<std::string, std::string> ids;  // image → its conversion job
     for (const auto& image : containers.images) {
-        if (!image.convert) continue;
+        if (!image.convert || !used.count(image.image)) continue;
         std::string job_id;
         for (const auto& entry : run.record.images)  // resumed: the conversion submitted before
             if (entry.value("id", "") == image.id && entry.contains("conversion_job"))
@@ -186,7 +187,10 @@ store::StoredRun RunSession::submit(transport::Transport& transport, scheduler::
     }
 
     m_runs.save(run.path, run.record);
-    const auto conversions = submit_conversions(transport, scheduler, containers, run, progress);
+    std::set<std::string> images;  // of the jobs still to submit: a resumed run converts only those
+    for (const auto& item : pending)
+        if (jobs[item.index].container) images.insert(jobs[item.index].container->image);
+    const auto conversions = submit_conversions(transport, scheduler, containers, images, run, progress);
     size_t done = run.record.jobs.size();
     for (const auto& [index, path, sha256] : pending) {
         const model::Job& job = jobs[index];

@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -73,11 +74,12 @@ public:
 private:
     model::RunRecord new_record(int submission) const;
     std::string render(const model::Job& job, const ContainerPlan& containers) const;
-    /// Writes and submits the conversion job of each image that needs one (on resume, reuses
-    /// the one the record names); returns image → conversion job id.
+    /// Writes and submits the conversion job of each image of `used` that needs one (on resume,
+    /// reuses the one the record names); returns image → conversion job id.
     std::map<std::string, std::string> submit_conversions(transport::Transport& transport,
                                                           scheduler::Scheduler& scheduler,
-                                                          const ContainerPlan& containers, store::StoredRun& run,
+                                                          const ContainerPlan& containers,
+                                                          const std::set<std::string>& used, store::StoredRun& run,
                                                           const Progress& progress);
 
     const model::Config& m_config;
