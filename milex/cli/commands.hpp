@@ -17,6 +17,7 @@ int cancel_command(const Args& args);
 int resubmit_command(const Args& args);
 int resources_command(const Args& args);
 int list_command(const Args& args);
+int container_command(const Args& args);
 
 /// argv of the process: picks the command from `milex-X` or `milex X`, runs it, and holds the
 /// single catch that prints `milex: error: …`.

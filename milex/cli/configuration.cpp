@@ -152,6 +152,23 @@ void apply_setting(ordered_json& root, const std::string& setting) {
         else throw UsageError(fmt::format("--set \"{}\": {} must be true or false", setting, key));
         return;
     }
+    if (key == "container_options") {  // words apart by spaces, or a JSON list for words with spaces
+        ordered_json list = ordered_json::array();
+        if (value.starts_with("[")) {
+            list = ordered_json::parse(value, nullptr, false);
+            if (list.is_discarded())
+                throw UsageError(fmt::format("--set \"{}\": the list is not JSON; write words apart by spaces", setting));
+        } else {
+            for (const auto& word : util::split(value, ' '))
+                if (!word.empty()) list.push_back(word);
+        }
+        (*target)[key] = list;
+        return;
+    }
+    if (key == "container_gpus" && (value == "true" || value == "false")) {
+        (*target)[key] = value == "true";
+        return;
+    }
     if (key == "modules") {
         ordered_json list = ordered_json::array();
         for (const auto& module : util::split(value, ',')) list.push_back(std::string(util::trim(module)));

@@ -30,6 +30,7 @@ const Command k_commands[] = {
     {"resubmit", "submit failed (or named) jobs again, with everything that depends on them", resubmit_command},
     {"resources", "free and total GPUs and CPUs per partition, and who waits for them", resources_command},
     {"list", "bundles and their runs, newest first", list_command},
+    {"container", "write a starting Dockerfile (template) or list the images made from it (list)", container_command},
 };
 
 std::vector<std::string> command_names() {

@@ -8,8 +8,10 @@
 #include "milex/cli/commands.hpp"
 #include "milex/cli/terminal.hpp"
 #include "milex/introspect/cli_protocol.hpp"
+#include "milex/image/local_images.hpp"
 #include "milex/introspect/verify.hpp"
 #include "milex/scheduler/connect.hpp"
+#include "milex/submit/local_containers.hpp"
 #include "milex/submit/submit.hpp"
 #include "milex/transport/connect.hpp"
 #include "milex/util/error.hpp"
@@ -39,19 +41,18 @@ bool confirm_again(const submit::RunSession& session, const model::Machine& mach
     throw Error(fmt::format("{}; use --again to submit a second copy", what));
 }
 
-} // namespace
+/// This host's podman or docker, the one the local machine runs when it says so.
+std::unique_ptr<image::LocalImages> local_images(const model::Config& config) {
+    const auto runtime = config.local().container_runtime;
+    const bool engine = runtime == model::ContainerRuntime::podman || runtime == model::ContainerRuntime::docker;
+    auto found = image::find_engine(engine ? model::runtime_name(runtime) : "");
+    if (!found) return nullptr;
+    return std::make_unique<image::EngineImages>(*found);
+}
 
-int run_bundle(const model::Config& config, const std::string& reference, const RunFlags& flags) {
-    const model::Machine machine = flags.machine.resolve(config);
-    store::BundleStore bundles(config.local().path + "/jobs");
-    submit::Plan plan = submit::plan_bundle(bundles, reference);
-    const std::string stem = plan.file.stem();
-    const size_t total = plan.bundle.jobs.size();
-
-    // Resolved before the lock and before anything is written: an unreachable machine or an
-    // unsupported scheduler stops here.
-    // A bundle edited by hand, or written by the Python milex, is checked with its applications'
-    // -cli before anything reaches the queue.
+/// A bundle edited by hand, or written by the Python milex, is checked with its applications'
+/// -cli before anything runs.
+void verify(const submit::Plan& plan, const RunFlags& flags) {
     if (!flags.no_verify) {
         const size_t checked = introspect::verify_changed_jobs(plan.bundle, introspect::cli_timeout());
         if (checked > 0)
@@ -59,14 +60,89 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
                                      "scheduled, or not scheduled by milex)\n",
                                      checked, checked == 1 ? "" : "s", checked == 1 ? "its application's" : "their applications'");
     }
+}
 
+/// --local-container: the container jobs, here, one after the other, each one's output shown.
+int run_locally(const model::Config& config, const std::string& reference, const RunFlags& flags) {
+    auto images = local_images(config);
+    if (!images)
+        throw Error("--local-container needs podman or docker on this host; install podman (apt-get install podman)");
+    const model::Machine machine = submit::local_container_machine(flags.machine.resolve(config), images->engine());
+    store::BundleStore bundles(config.local().path + "/jobs");
+    const submit::Plan plan = submit::plan_bundle(bundles, reference);
+    verify(plan, flags);
+    transport::LocalTransport here;
+    const submit::ContainerPlan containers = submit::plan_containers(plan.bundle, machine, &here, images.get());
+    if (containers.images.empty())
+        throw Error(fmt::format("bundle {} has no container jobs; give jobs an image with milex-schedule --image or "
+                                "--container",
+                                plan.file.stem()));
+    if (flags.dry_run) {
+        for (size_t index : plan.order) {
+            const model::Job& job = plan.bundle.jobs[index];
+            if (!job.container) continue;
+            std::cout << fmt::format("# ---- job {}: run here by bash\n", job.name)
+                      << submit::render_job(job, machine, plan.file.stem(), containers) << "\n";
+        }
+        std::cout << std::flush;
+        std::cerr << fmt::format("milex-run: dry run of {} here with {}: nothing run\n", plan.file.stem(),
+                                 model::runtime_name(machine.container_runtime));
+        return 0;
+    }
+    std::cout << fmt::format("milex-run: running the container jobs of {} here with {}, without SLURM\n",
+                             plan.file.stem(), model::runtime_name(machine.container_runtime))
+              << std::flush;
+    submit::LocalProgress progress;
+    progress.skipped = [](const model::Job& job) {
+        std::cout << fmt::format("milex-run: job {} has no container; skipped\n", job.name) << std::flush;
+    };
+    progress.starting = [](const model::Job& job, size_t number, size_t total) {
+        std::cout << fmt::format("milex-run: job {} [{}/{}] in {}\n", job.name, number, total, job.container->image)
+                  << std::flush;
+    };
+    progress.finished = [](const model::Job& job, const util::ProcessResult& result) {
+        std::cout << result.out;
+        if (!result.out.empty() && !result.out.ends_with('\n')) std::cout << '\n';
+        std::cout << std::flush;
+        std::cerr << result.err;
+        if (!result.err.empty() && !result.err.ends_with('\n')) std::cerr << '\n';
+        std::cerr << std::flush;
+        std::cout << fmt::format("milex-run: job {} {}\n", job.name, result.succeeded() ? "succeeded" : result.describe_end())
+                  << std::flush;
+    };
+    const std::string failed = submit::run_containers_here(plan, machine, containers, here, progress);
+    if (!failed.empty())
+        throw Error(fmt::format("job \"{}\" failed in its container; the jobs after it were not run", failed));
+    return 0;
+}
+
+} // namespace
+
+int run_bundle(const model::Config& config, const std::string& reference, const RunFlags& flags) {
+    if (flags.local_container) return run_locally(config, reference, flags);
+    const model::Machine machine = flags.machine.resolve(config);
+    store::BundleStore bundles(config.local().path + "/jobs");
+    submit::Plan plan = submit::plan_bundle(bundles, reference);
+    const std::string stem = plan.file.stem();
+    const size_t total = plan.bundle.jobs.size();
+    verify(plan, flags);
+
+    // Resolved before the lock and before anything is written: an unreachable machine or an
+    // unsupported scheduler stops here.
     std::unique_ptr<transport::Transport> transport;
     if (!flags.dry_run) transport = transport::connect(machine);
     transport::LocalTransport dry_transport;
     auto scheduler = scheduler::make_scheduler(machine, transport ? *transport : dry_transport);
 
+    // Container jobs: every problem (runtime, GPUs, images, bind sources) before anything is
+    // written; a dry run asks the machine too when it is this host.
+    auto images = local_images(config);
+    transport::Transport* probe = transport ? transport.get() : (machine.remote() ? nullptr : &dry_transport);
+    const submit::ContainerPlan containers = submit::plan_containers(plan.bundle, machine, probe, images.get());
+
     if (flags.dry_run) {
-        submit::dry_run(config, machine, plan, *scheduler, [](std::string_view text) { std::cout << text; });
+        submit::dry_run(
+            config, machine, plan, *scheduler, [](std::string_view text) { std::cout << text; }, containers);
         std::cout << std::flush;
         std::cerr << fmt::format("milex-run: dry run of {} ({} jobs) on machine \"{}\": nothing written or submitted\n",
                                  stem, total, machine.name);
@@ -96,6 +172,10 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
 
     std::cout << fmt::format("milex-run: submitting {} ({} jobs) to machine \"{}\"\n", stem, total, machine.name)
               << std::flush;
+    for (const auto& image : containers.images)
+        std::cout << fmt::format("milex-run: image {}: {}\n", image.image, image.summary(machine, containers.engine));
+    submit::prepare_images(containers, machine, *transport, images.get(), config.local().path + "/containers/export",
+                           [](const std::string& step) { std::cout << "milex-run: " << step << "\n" << std::flush; });
     submit::Progress progress;
     progress.kept = [](const model::JobRun& job) {
         std::cout << fmt::format("  {:<20} {:>10}  (submitted before){}\n", job.name, job.job_id, after_text(job));
@@ -104,7 +184,12 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
         std::cout << fmt::format("  {:<20} {:>10}  [{}/{}]{}\n", job.name, job.job_id, done, all, after_text(job))
                   << std::flush;
     };
-    store::StoredRun run = session.submit(*transport, *scheduler, again, progress);
+    progress.conversion = [](const submit::ImagePlan& image, const std::string& job_id, bool resumed) {
+        std::cout << fmt::format("  {:<20} {:>10}  converts {}{}\n", image.conversion_job(), job_id, image.image,
+                                 resumed ? " (submitted before)" : "")
+                  << std::flush;
+    };
+    store::StoredRun run = session.submit(*transport, *scheduler, again, progress, containers);
     // Under a queue cap, what did not fit waits: for the next milex-run, or here with --wait.
     auto pause = std::chrono::milliseconds(10000);
     if (auto first = util::environment_variable("MILEX_WAIT_INTERVAL"))
@@ -117,7 +202,7 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
         std::this_thread::sleep_for(pause);
         pause = std::min(pause * 3 / 2, std::chrono::milliseconds(60000));
         progress.kept = nullptr;
-        run = session.submit(*transport, *scheduler, submit::Again::no, progress);
+        run = session.submit(*transport, *scheduler, submit::Again::no, progress, containers);
     }
     size_t submitted = 0;
     for (const auto* job : run.record.latest()) submitted += job->job_id.empty() ? 0 : 1;
@@ -138,11 +223,15 @@ int run_command(const Args& args) {
     RunFlags flags;
     app.add_option("bundle", bundle, "bundle name (its newest file), file stem, or path to a bundle file")->required();
     flags.machine.add_to(app);
-    app.add_flag("--dry-run,--dry_run", flags.dry_run, "print the scripts and sbatch commands; write and submit nothing");
+    app.add_flag("--dry-run,--dry_run", flags.dry_run,
+                 "print the scripts and sbatch commands (with --local-container: the scripts); write, submit and run "
+                 "nothing");
     app.add_flag("--again", flags.again, "submit a second copy of a bundle that was submitted to this machine before");
     app.add_flag("--wait", flags.wait, "under a queue cap (max_queued), keep submitting as room frees up");
     app.add_flag("--no-verify,--no_verify", flags.no_verify,
                  "do not check hand-edited jobs with their applications' -cli (for a slow -cli)");
+    app.add_flag("--local-container,--local_container", flags.local_container,
+                 "run the bundle's container jobs here with podman or docker, in order, without SLURM");
     if (auto done = parse_strict(app, args)) return *done;
     const model::Config config = model::load_config(model::config_path());
     return run_bundle(config, bundle, flags);

@@ -12,6 +12,7 @@ struct RunFlags {
     bool again = false;
     bool no_verify = false;
     bool wait = false;
+    bool local_container = false;  ///< run the container jobs here with podman/docker, no SLURM
 };
 
 /// Submits bundle `reference` as milex-run does, printing progress; shared by milex-run and

@@ -33,9 +33,61 @@ struct ScheduleFlags {
     std::optional<size_t> array_limit;
     /// key → (flag as typed, value), in the order of the upstream `slurm` section
     std::vector<std::pair<std::string, std::optional<std::string>>> slurm = {
-        {"array", {}}, {"tasks", {}}, {"cpus_per_task", {}}, {"gres", {}}, {"mem", {}}, {"time", {}}, {"partition", {}},
+        {"array", {}}, {"tasks", {}}, {"cpus_per_task", {}}, {"gres", {}}, {"gpus", {}},
+        {"mem", {}},   {"time", {}},  {"partition", {}},
     };
+    // The container: a compose-like file, and flags over it.
+    std::optional<std::string> container_file;
+    std::optional<std::string> image;
+    std::vector<std::string> binds;
+    std::vector<std::string> container_env;
+    std::optional<std::string> workdir;
 };
+
+/// The job's container from --container FILE and the flags over it (--image replaces the
+/// file's image, --bind and --container-env add to its lists, --workdir replaces), or nothing
+/// when no container flag was given. Every problem is thrown together.
+std::optional<model::Container> make_container(const ScheduleFlags& flags) {
+    std::optional<model::Container> container;
+    if (flags.container_file) {
+        auto text = util::read_file(*flags.container_file);
+        if (!text) throw UsageError("--container: " + text.error());
+        auto document = util::parse_document(*text, *flags.container_file);
+        if (!document) throw Error(document.error());
+        container = model::container_from_document(*document);
+    }
+    const bool any_flag = flags.image || !flags.binds.empty() || !flags.container_env.empty() || flags.workdir;
+    if (!container && !any_flag) return std::nullopt;
+    if (!container) container.emplace();
+
+    std::vector<std::string> problems;
+    if (flags.image) {
+        if (flags.image->empty() || flags.image->find_first_of(" \t\n") != std::string::npos)
+            problems.push_back(fmt::format("--image \"{}\" must name an image, e.g. docker://python:3.11-slim or "
+                                           "localhost/train:1",
+                                           *flags.image));
+        container->image = *flags.image;
+    }
+    for (const auto& bind : flags.binds) {
+        if (auto volume = model::parse_volume(bind)) container->volumes.push_back(*volume);
+        else problems.push_back("--bind " + volume.error());
+    }
+    for (const auto& assignment : flags.container_env) {
+        if (auto parsed = model::parse_assignment(assignment)) container->set_environment(parsed->first, parsed->second);
+        else problems.push_back("--container-env " + parsed.error());
+    }
+    if (flags.workdir) {
+        if (!flags.workdir->starts_with("/"))
+            problems.push_back(fmt::format("--workdir \"{}\" must be an absolute path in the container, such as /work",
+                                           *flags.workdir));
+        container->working_dir = *flags.workdir;
+    }
+    if (container->image.empty() && problems.empty())
+        problems.push_back("--bind, --container-env and --workdir need an image: give --image (e.g. "
+                           "--image docker://python:3.11-slim) or --container FILE");
+    if (!problems.empty()) throw Error(problems, 2);
+    return container;
+}
 
 /// A hint for when the application refused an argument that looks like a misspelt milex flag
 /// (it reached the application because milex did not know it).
@@ -52,7 +104,7 @@ std::string misspelt_flag_hint(const CLI::App& app, const std::vector<std::strin
 }
 
 model::Job make_job(const ScheduleFlags& flags, nlohmann::ordered_json script_args,
-                    nlohmann::ordered_json script_options) {
+                    nlohmann::ordered_json script_options, std::optional<model::Container> container) {
     model::Job job;
     job.name = flags.job_name.value_or(flags.app);
     job.script = flags.app;
@@ -62,6 +114,7 @@ model::Job make_job(const ScheduleFlags& flags, nlohmann::ordered_json script_ar
     job.pre_commands = flags.pre_commands;
     for (const auto& [key, value] : flags.slurm)
         if (value) job.slurm.push_back({key, *value});
+    job.container = std::move(container);
     return job;
 }
 
@@ -98,6 +151,21 @@ int schedule_command(const Args& all_args) {
         ->group("Sweeps");
     app.add_option("--array-limit,--array_limit", flags.array_limit, "run at most N tasks of the array at once")
         ->group("Sweeps");
+    const std::string container_group = "Container (the job runs in an image)";
+    app.add_option("--container", flags.container_file,
+                   "YAML or JSON file with image, command, entrypoint, environment, volumes, working_dir, gpus")
+        ->group(container_group);
+    app.add_option("--image", flags.image, "docker://REF, an image of podman/docker here, or a .sif file")
+        ->group(container_group);
+    app.add_option("--bind", flags.binds, "SOURCE:TARGET[:ro]; a relative SOURCE is under $MILEX (repeatable)")
+        ->group(container_group)
+        ->expected(1)
+        ->take_all();
+    app.add_option("--container-env,--container_env", flags.container_env, "NAME=value in the container (repeatable)")
+        ->group(container_group)
+        ->expected(1)
+        ->take_all();
+    app.add_option("--workdir", flags.workdir, "working directory in the container")->group(container_group);
     app.add_flag("--run-now,--run_now,--submit", flags.run_now, "submit the bundle to --machine right away");
     flags.run.machine.add_to(app);
     app.add_flag("--dry-run,--dry_run", flags.run.dry_run, "with --run-now: print what would be submitted");
@@ -122,6 +190,7 @@ int schedule_command(const Args& all_args) {
         if (auto wrong = model::check_slurm_value(key, *value)) problems.push_back(fmt::format("--{} {}", key, *wrong));
     }
     if (!problems.empty()) throw Error(problems, 2);
+    std::optional<model::Container> container = make_container(flags);
 
     const model::Config config = model::load_config(model::config_path());
     if (flags.run_now) flags.run.machine.resolve(config);  // an unknown --machine stops us before anything is written
@@ -140,7 +209,7 @@ int schedule_command(const Args& all_args) {
         throw UsageError("milex-schedule: --array-limit goes with --sweep or --sweep-file (for --array, write 0-99%10)");
     }
     nlohmann::ordered_json script_args;
-    model::Job job = make_job(flags, nullptr, nullptr);
+    model::Job job = make_job(flags, nullptr, nullptr, std::move(container));
     try {
         if (sweep_spec) {
             introspect::describe_sweep(job, app_args, *sweep_spec, timeout);

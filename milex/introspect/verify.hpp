@@ -18,7 +18,8 @@ std::string job_fingerprint(const model::Job& job);
 void verify_round_trip(const model::Job& job, std::chrono::milliseconds timeout, const std::string& context = "");
 
 /// Verifies every job of `bundle` whose fingerprint is not the one recorded in it (edited by
-/// hand, or from a Python milex), each distinct job once. Returns how many were checked.
+/// hand, or from a Python milex), each distinct job once; a container job with a command of its
+/// own calls no application and is left alone. Returns how many were checked.
 size_t verify_changed_jobs(const model::Bundle& bundle, std::chrono::milliseconds timeout);
 
 } // namespace milex::introspect

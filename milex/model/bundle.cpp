@@ -16,7 +16,7 @@ namespace {
 const std::vector<std::string>& job_keys() {
     static const std::vector<std::string> keys = {"name",         "script",       "script_args", "script_options",
                                                   "verified",     "dependencies", "pre_commands", "pre-commands",
-                                                  "slurm",        "sweep",        "id"};
+                                                  "slurm",        "sweep",        "container",    "id"};
     return keys;
 }
 
@@ -63,6 +63,11 @@ public:
                 job.slurm = slurm(v);
             } else if (k == "sweep") {
                 job.sweep = sweep(v);
+            } else if (k == "container") {
+                if (!v.is_null())
+                    job.container = model::container_from_json(v, [&](const std::string&, const std::string& message) {
+                        problem("container " + message);
+                    });
             } else if (k == "id") {
                 // The Python milex wrote the last SLURM id into the bundle; run records keep it now.
             } else {
@@ -79,7 +84,7 @@ public:
         }
         if (plain_pre_commands && dashed_pre_commands)
             problem("has both \"pre_commands\" and \"pre-commands\"; keep one");
-        if (!value.contains("script")) problem("has no \"script\"; add the application's name, e.g. \"script\": \"train\"");
+        if (!value.contains("script") && job.runs_application()) problem("has no \"script\"; add the application's name, e.g. \"script\": \"train\"");
         return job;
     }
 

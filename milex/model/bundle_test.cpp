@@ -119,3 +119,20 @@ TEST_CASE("job and bundle names must fit in file names and #SBATCH lines") {
     CHECK(name_problem(".hidden", "bundle") == "bundle name \".hidden\" must not start with '.' or '-'");
     CHECK(name_problem("a/b", "job") == "job name \"a/b\" may hold only letters, digits, '.', '+', '-' and '_'");
 }
+
+TEST_CASE("a container section's problems come with the bundle's others, by job") {
+    CHECK(problems(R"({
+    "A": {"script": "x", "container": {"image": "x", "volumes": ["data"]}, "slurm": {"tim": "1"}},
+    "B": {"container": {"image": "docker://busybox"}},
+    "C": {"container": {"image": "docker://busybox", "command": ["sh", "-c", "echo hi"]}}
+})") == std::vector<std::string>{
+                "b.json: job \"A\" container \"volumes\": \"data\" must be SOURCE:TARGET or SOURCE:TARGET:ro (e.g. "
+                "\"data:/data:ro\")",
+                "b.json: job \"A\" \"slurm\" has unknown option \"tim\" (did you mean \"time\"?)",
+                "b.json: job \"B\" has no \"script\"; add the application's name, e.g. \"script\": \"train\"",
+            });
+    const auto bundle = parse_bundle(
+        R"({"C": {"container": {"image": "docker://busybox", "command": ["sh", "-c", "echo hi"]}}})", "b.json");
+    CHECK_FALSE(bundle.jobs.front().runs_application());
+    CHECK(bundle.jobs.front().to_json()["container"]["command"] == nlohmann::ordered_json{"sh", "-c", "echo hi"});
+}

@@ -19,6 +19,7 @@ nlohmann::ordered_json Job::to_json() const {
     for (const auto& option : slurm) options[option.key] = option.value;
     j["slurm"] = options;
     if (sweep) j["sweep"] = sweep->to_json();
+    if (container) j["container"] = container->to_json();
     return j;
 }
 

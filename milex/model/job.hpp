@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "milex/model/container.hpp"
 #include "milex/model/slurm_options.hpp"
 
 namespace milex::model {
@@ -23,7 +24,8 @@ struct Sweep {
 
 struct Job {
     std::string name;
-    std::string script;  ///< the application; `<script>-cli` describes its arguments
+    std::string script;  ///< the application; `<script>-cli` describes its arguments (may be empty
+                         ///< for a container job with its own `command`)
     nlohmann::ordered_json script_args = nlohmann::ordered_json::object();
     /// How each key of script_args is written on the application's command line, as it was
     /// typed at schedule time: `"--learning-rate"` or `"-n"` (an option; for true/false values,
@@ -39,6 +41,12 @@ struct Job {
     std::vector<std::string> pre_commands;
     SlurmOptions slurm;
     std::optional<Sweep> sweep;
+    /// The container the job runs in; without one the application runs on the node itself.
+    std::optional<Container> container;
+
+    /// Whether the batch script calls the application (`script` with its arguments): always,
+    /// unless the job's container has a `command` of its own.
+    bool runs_application() const { return !container || container->command.empty(); }
 
     /// The job as written to a bundle file (`pre_commands` with an underscore, which the Python
     /// milex's renderer reads too).

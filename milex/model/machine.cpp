@@ -28,16 +28,12 @@ const char* transport_name(TransportKind kind) {
     return "auto";
 }
 
-const char* scheduler_name(SchedulerKind kind) { return kind == SchedulerKind::none ? "none" : "slurm"; }
-
-std::string type_name(const ordered_json& value) {
-    if (value.is_string()) return "a string";
-    if (value.is_number()) return "a number";
-    if (value.is_boolean()) return "true/false";
-    if (value.is_null()) return "null";
-    if (value.is_array()) return "a list";
-    return "an object";
+const std::vector<std::string>& runtime_names() {
+    static const std::vector<std::string> names = {"apptainer", "singularity", "podman", "docker"};
+    return names;
 }
+
+const char* scheduler_name(SchedulerKind kind) { return kind == SchedulerKind::none ? "none" : "slurm"; }
 
 /// Validation of one machine; problems are appended with their location.
 class MachineReader {
@@ -50,7 +46,7 @@ public:
         m_name = name;
         if (!value.is_object()) {
             problem(pointer, fmt::format("machine \"{}\" must be an object such as {{\"path\": \"~/milex\"}}, not {}",
-                                         name, type_name(value)));
+                                         name, util::type_name(value)));
             return std::nullopt;
         }
         for (char c : name) {
@@ -74,7 +70,11 @@ public:
             else if (key == "port") m.port = port(at, v);
             else if (key == "transport") m.transport = transport(at, v);
             else if (key == "scheduler") m.scheduler = scheduler(at, v);
-            else if (key == "modules") m.modules = modules(at, v);
+            else if (key == "modules") m.modules = strings(at, key, v, "module names", true);
+            else if (key == "container_runtime") m.container_runtime = runtime(at, v);
+            else if (key == "container_cache") m.container_cache = text(at, key, v);
+            else if (key == "container_options") m.container_options = strings(at, key, v, "words such as [\"--runtime\", \"runc\"]", false);
+            else if (key == "container_gpus") m.container_gpus = flag(at, key, v);
             else if (key == "sbatch") m.sbatch = sbatch(at, v);
             else if (key == "accounting") m.accounting = boolean(at, key, v);
             else if (key == "max_array_size") m.max_array_size = count(at, key, v);
@@ -95,7 +95,7 @@ private:
     std::string text(const std::string& at, const std::string& key, const ordered_json& v) {
         if (v.is_null()) return {};
         if (!v.is_string()) {
-            problem(at, fmt::format("machine \"{}\": \"{}\" must be a string, not {}", m_name, key, type_name(v)));
+            problem(at, fmt::format("machine \"{}\": \"{}\" must be a string, not {}", m_name, key, util::type_name(v)));
             return {};
         }
         return v.get<std::string>();
@@ -137,21 +137,41 @@ private:
         return SchedulerKind::slurm;
     }
 
-    std::vector<std::string> modules(const std::string& at, const ordered_json& v) {
+    std::vector<std::string> strings(const std::string& at, const std::string& key, const ordered_json& v,
+                                     const char* what, bool one_string_is_one_item) {
         std::vector<std::string> out;
-        if (v.is_string()) return {v.get<std::string>()};
+        if (v.is_string() && one_string_is_one_item) return {v.get<std::string>()};
         if (v.is_array()) {
             for (const auto& item : v) {
                 if (!item.is_string()) {
-                    problem(at, fmt::format("machine \"{}\": \"modules\" must be a list of module names", m_name));
+                    problem(at, fmt::format("machine \"{}\": \"{}\" must be a list of {}", m_name, key, what));
                     return {};
                 }
                 out.push_back(item.get<std::string>());
             }
             return out;
         }
-        if (!v.is_null()) problem(at, fmt::format("machine \"{}\": \"modules\" must be a list of module names", m_name));
+        if (!v.is_null()) problem(at, fmt::format("machine \"{}\": \"{}\" must be a list of {}", m_name, key, what));
         return out;
+    }
+
+    std::optional<bool> flag(const std::string& at, const std::string& key, const ordered_json& v) {
+        if (v.is_null()) return std::nullopt;
+        if (v.is_boolean()) return v.get<bool>();
+        problem(at, fmt::format("machine \"{}\": \"{}\" must be true or false, not {}", m_name, key, util::type_name(v)));
+        return std::nullopt;
+    }
+
+    ContainerRuntime runtime(const std::string& at, const ordered_json& v) {
+        if (v.is_null()) return ContainerRuntime::none;
+        const std::string name = v.is_string() ? v.get<std::string>() : v.dump();
+        for (auto kind : {ContainerRuntime::apptainer, ContainerRuntime::singularity, ContainerRuntime::podman,
+                          ContainerRuntime::docker})
+            if (name == runtime_name(kind)) return kind;
+        problem(at, fmt::format("machine \"{}\": unknown \"container_runtime\" \"{}\"{}; use apptainer, singularity, "
+                                "podman or docker",
+                                m_name, name, util::did_you_mean(name, runtime_names())));
+        return ContainerRuntime::none;
     }
 
     SlurmOptions sbatch(const std::string& at, const ordered_json& v) {
@@ -204,6 +224,7 @@ private:
                 if (m.path.size() > 1 && m.path.back() == '/') m.path.pop_back();
             }
         }
+        finish_container_cache(m);
         if (!m.remote()) {
             auto needs_host = [&](const char* key, bool set) {
                 if (set)
@@ -218,6 +239,23 @@ private:
         }
     }
 
+    /// The cache defaults to `<path>/containers`; on this host it is expanded like `path`.
+    void finish_container_cache(Machine& m) {
+        if (m.container_cache.empty()) {
+            if (!m.path.empty()) m.container_cache = m.path + "/containers";
+            return;
+        }
+        if (m.remote()) return;
+        const std::string at = util::child_pointer(m_pointer, "container_cache");
+        auto expanded = util::expand_path(m.container_cache);
+        if (!expanded) problem(at, fmt::format("machine \"{}\": \"container_cache\": {}", m_name, expanded.error()));
+        else if (expanded->empty() || (*expanded)[0] != '/')
+            problem(at, fmt::format("machine \"{}\": \"container_cache\" must be absolute (start with / or ~), not "
+                                    "\"{}\"",
+                                    m_name, m.container_cache));
+        else m.container_cache = std::filesystem::path(*expanded).lexically_normal().string();
+    }
+
     const util::Document& m_doc;
     std::vector<std::string>& m_problems;
     std::string m_pointer;
@@ -230,9 +268,30 @@ const std::vector<std::string>& machine_keys() {
     static const std::vector<std::string> keys = {
         "path",      "env_command", "slurm_account", "hostname",  "hosturl", "username", "key_path",
         "port",      "transport",   "scheduler",     "partition", "modules", "sbatch",   "accounting",
-        "max_array_size", "max_queued",
+        "max_array_size", "max_queued", "container_runtime", "container_cache", "container_options", "container_gpus",
     };
     return keys;
+}
+
+const char* runtime_name(ContainerRuntime runtime) {
+    switch (runtime) {
+    case ContainerRuntime::none:
+        return "";
+    case ContainerRuntime::apptainer:
+        return "apptainer";
+    case ContainerRuntime::singularity:
+        return "singularity";
+    case ContainerRuntime::podman:
+        return "podman";
+    case ContainerRuntime::docker:
+        return "docker";
+    }
+    return "";
+}
+
+bool Machine::gpus_in_containers() const {
+    return container_gpus.value_or(container_runtime == ContainerRuntime::apptainer ||
+                                   container_runtime == ContainerRuntime::singularity);
 }
 
 ordered_json Machine::to_json() const {
@@ -256,6 +315,12 @@ ordered_json Machine::to_json() const {
         ordered_json options = ordered_json::object();
         for (const auto& option : sbatch) options[option.key] = option.value;
         j["sbatch"] = options;
+    }
+    if (container_runtime != ContainerRuntime::none) {
+        j["container_runtime"] = runtime_name(container_runtime);
+        j["container_cache"] = container_cache;
+        if (!container_options.empty()) j["container_options"] = container_options;
+        j["container_gpus"] = gpus_in_containers();
     }
     return j;
 }

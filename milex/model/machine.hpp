@@ -15,6 +15,11 @@ namespace milex::model {
 
 enum class TransportKind { automatic, libssh2, openssh };
 enum class SchedulerKind { slurm, none };
+/// The program that runs container jobs on a machine.
+enum class ContainerRuntime { none, apptainer, singularity, podman, docker };
+
+/// "apptainer", "podman", …; "" for none.
+const char* runtime_name(ContainerRuntime runtime);
 
 struct Machine {
     std::string name;
@@ -40,6 +45,18 @@ struct Machine {
     /// At most this many of the user's jobs queued at once (array tasks count one by one);
     /// unset: the site's MaxSubmitJobs, if sacctmgr tells it.
     std::optional<size_t> max_queued;
+    ContainerRuntime container_runtime = ContainerRuntime::none;
+    /// Where images are kept on the machine (exported archives, converted .sif files); `<path>/
+    /// containers` unless the config says otherwise. Expanded like `path`.
+    std::string container_cache;
+    /// Extra words after `exec`/`run` for every container, e.g. podman's `--runtime runc`.
+    std::vector<std::string> container_options;
+    /// Whether the runtime can hand the node's GPUs to a container; unset: yes for apptainer and
+    /// singularity (`--nv` needs only the driver), no for podman and docker (they need the NVIDIA
+    /// Container Toolkit, which a machine says it has with `"container_gpus": true`).
+    std::optional<bool> container_gpus;
+
+    bool gpus_in_containers() const;
 
     bool remote() const { return !hostname.empty() || !hosturl.empty(); }
     /// The machine as resolved, for the run record and `--show`.

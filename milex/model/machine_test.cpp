@@ -159,3 +159,43 @@ TEST_CASE("a missing config file says how to make one") {
     CHECK_THROWS_WITH(load_config(test::temp_dir() / ".milexconfig"),
                       "no machine config at ~/.milexconfig; run milex-configuration to create one (or set MILEX_CONFIG)");
 }
+
+TEST_CASE("a machine says which container runtime it has, where images are cached and with which options") {
+    test::ScopedEnv home("HOME", "/home/ada");
+    auto config = parse(R"({"local": {"path": "~/milex", "container_runtime": "podman",
+        "container_options": ["--runtime", "runc", "--ulimit", "nofile=1024:1024"]},
+      "cluster": {"path": "/srv/milex", "container_runtime": "apptainer", "container_cache": "~/images"},
+      "gpubox": {"path": "/srv/milex", "container_runtime": "docker", "container_gpus": true}})");
+    const Machine& local = config.local();
+    CHECK(local.container_runtime == ContainerRuntime::podman);
+    CHECK(local.container_cache == "/home/ada/milex/containers");
+    CHECK(local.container_options == std::vector<std::string>{"--runtime", "runc", "--ulimit", "nofile=1024:1024"});
+    CHECK_FALSE(local.gpus_in_containers());
+    CHECK(local.to_json().dump() ==
+          R"({"path":"/home/ada/milex","scheduler":"slurm","container_runtime":"podman",)"
+          R"("container_cache":"/home/ada/milex/containers","container_options":["--runtime","runc","--ulimit",)"
+          R"("nofile=1024:1024"],"container_gpus":false})");
+    CHECK(config.get("cluster").container_cache == "/home/ada/images");
+    CHECK(config.get("cluster").gpus_in_containers());
+    CHECK(config.get("gpubox").gpus_in_containers());
+    CHECK(config.get("gpubox").container_runtime == ContainerRuntime::docker);
+}
+
+TEST_CASE("container keys are checked with the rest of the config") {
+    CHECK(problems(R"({"local": {"path": "/srv/milex", "container_runtime": "podmn", "container_gpus": "yes",
+        "container_options": "--runtime runc", "container_cache": "images", "contianer_options": []},
+      "other": {"path": "/srv/milex", "container_runtime": "sarus"}})") ==
+          std::vector<std::string>{
+              "~/.milexconfig:1: machine \"local\": unknown \"container_runtime\" \"podmn\" (did you mean \"podman\"?); "
+              "use apptainer, singularity, podman or docker",
+              "~/.milexconfig:1: machine \"local\": \"container_gpus\" must be true or false, not a string",
+              "~/.milexconfig:2: machine \"local\": \"container_options\" must be a list of words such as "
+              "[\"--runtime\", \"runc\"]",
+              "~/.milexconfig:2: unknown key \"contianer_options\" in machine \"local\" (did you mean "
+              "\"container_options\"?)",
+              "~/.milexconfig:2: machine \"local\": \"container_cache\" must be absolute (start with / or ~), not "
+              "\"images\"",
+              "~/.milexconfig:3: machine \"other\": unknown \"container_runtime\" \"sarus\"; use apptainer, "
+              "singularity, podman or docker",
+          });
+}

@@ -82,6 +82,7 @@ ordered_json RunRecord::to_json() const {
     j["applications"] = applications;
     j["job_count"] = job_count;
     if (!token.empty()) j["token"] = token;
+    if (!images.empty()) j["images"] = images;
     ordered_json list = ordered_json::array();
     for (const auto& run : jobs) {
         ordered_json r = ordered_json::object();
@@ -131,6 +132,7 @@ RunRecord run_from_json(const ordered_json& j, const std::string& source) {
         r.applications = j.value("applications", ordered_json::object());
         r.job_count = j.value("job_count", size_t{0});
         r.token = j.value("token", "");
+        r.images = j.value("images", ordered_json::array());
         for (const auto& item : j.at("jobs")) {
             JobRun run;
             run.name = item.at("name").get<std::string>();

@@ -67,6 +67,9 @@ struct RunRecord {
     nlohmann::ordered_json applications = nlohmann::ordered_json::object();  ///< script → {path, git_commit}
     size_t job_count = 0;  ///< jobs in the bundle; the run is complete when all are submitted
     std::string token;     ///< random, unique to this run; part of every job's tag
+    /// Container images prepared on the machine: {image, id, sif, conversion_job} each, so
+    /// that a resumed run waits for the conversion already submitted instead of another.
+    nlohmann::ordered_json images = nlohmann::ordered_json::array();
     std::vector<JobRun> jobs;
 
     /// The latest attempt of `job`, or nullptr.

@@ -48,6 +48,23 @@ std::vector<std::string> sweep_words(const model::Job& job, size_t combination) 
     return words;
 }
 
+std::vector<std::string> base_words(const model::Job& job) {
+    // A sweep's keys come from its combination, not from script_args.
+    if (!job.sweep) return application_words(job.script_args, job.script_options);
+    nlohmann::ordered_json base = job.script_args;
+    for (const auto& key : job.sweep->keys) base.erase(key);
+    return application_words(base, job.script_options);
+}
+
+std::string application_call(const model::Job& job) {
+    std::vector<std::vector<std::string>> lines{{util::shell_quote(job.script)}};
+    for (const auto& word : base_words(job)) lines.push_back({util::shell_quote(word)});
+    if (job.sweep) lines.push_back({"\"${milex_sweep[@]}\""});
+    return continued_lines(lines);
+}
+
+namespace {
+
 std::string sweep_block(const model::Job& job) {
     if (!job.sweep) return {};
     const size_t count = job.sweep->combinations.size();
@@ -71,36 +88,26 @@ std::string sweep_block(const model::Job& job) {
     return block;
 }
 
-std::string application_call(const model::Job& job) {
-    std::string call = util::shell_quote(job.script);
-    // A sweep's keys come from its combination, not from script_args.
-    nlohmann::ordered_json base = job.script_args;
-    if (job.sweep)
-        for (const auto& key : job.sweep->keys) base.erase(key);
-    for (const auto& word : application_words(base, job.script_options)) {
-        call += " \\\n  ";
-        call += util::shell_quote(word);
-    }
-    if (job.sweep) call += " \\\n  \"${milex_sweep[@]}\"";
-    return call;
-}
+} // namespace
 
-std::string render_script(const ScriptInput& input) {
-    static mustache::mustache k_template{job_template()};  // render() is not const
-    if (!k_template.is_valid()) throw Error("templates/job.sh.mustache: " + k_template.error_message());
+namespace {
 
+/// What every script has: #SBATCH lines, header, MILEX, modules, env_command, pre-commands.
+/// The sections of the end (conversion, container, application) are off until set.
+mustache::data script_data(const model::Job& job, const model::Machine& machine, const std::string& bundle,
+                           const std::string& version) {
     mustache::data sbatch{mustache::data::type::list};
-    for (const auto& option : script_options(input.job, input.machine)) {
+    for (const auto& option : script_options(job, machine)) {
         mustache::data line;
         line.set("option", model::sbatch_option(option.key));
         line.set("value", option.value);
         sbatch.push_back(line);
     }
     mustache::data modules{mustache::data::type::list};
-    for (const auto& module : input.machine.modules) modules.push_back(mustache::data("module", util::shell_quote(module)));
+    for (const auto& module : machine.modules) modules.push_back(mustache::data("module", util::shell_quote(module)));
     mustache::data pre_commands{mustache::data::type::list};
     int number = 0;
-    for (const auto& command : input.job.pre_commands) {
+    for (const auto& command : job.pre_commands) {
         mustache::data item;
         item.set("command", command);
         item.set("number", std::to_string(++number));
@@ -109,19 +116,59 @@ std::string render_script(const ScriptInput& input) {
 
     mustache::data data;
     data.set("sbatch", sbatch);
-    data.set("version", input.version);
-    data.set("job", input.job.name);
-    data.set("bundle", input.bundle);
-    data.set("machine", input.machine.name);
-    data.set("milex_path", util::shell_quote(input.machine.path));
+    data.set("version", version);
+    data.set("job", job.name);
+    data.set("bundle", bundle);
+    data.set("machine", machine.name);
+    data.set("milex_path", util::shell_quote(machine.path));
     data.set("modules", modules);
-    if (!input.machine.env_command.empty()) data.set("env_command", input.machine.env_command);
+    if (!machine.env_command.empty()) data.set("env_command", machine.env_command);
     else data.set("env_command", false);
-    data.set("has_pre_commands", !input.job.pre_commands.empty());
+    data.set("has_pre_commands", !job.pre_commands.empty());
     data.set("pre_commands", pre_commands);
-    data.set("application", application_call(input.job));
-    data.set("sweep", sweep_block(input.job));
+    data.set("sweep", sweep_block(job));
+    data.set("conversion", false);
+    data.set("container", false);
+    data.set("application", false);
+    return data;
+}
+
+std::string render_template(const mustache::data& data) {
+    static mustache::mustache k_template{job_template()};  // render() is not const
+    if (!k_template.is_valid()) throw Error("templates/job.sh.mustache: " + k_template.error_message());
     return k_template.render(data);
+}
+
+} // namespace
+
+std::string render_script(const ScriptInput& input) {
+    mustache::data data = script_data(input.job, input.machine, input.bundle, input.version);
+    if (input.job.container) {
+        const RuntimeImage image = input.image ? *input.image : direct_image(*input.job.container, input.machine);
+        mustache::data container;
+        container.set("runtime", model::runtime_name(input.machine.container_runtime));
+        container.set("image", input.job.container->image);
+        container.set("note", image.note);
+        container.set("call", container_call(input.job, input.machine, image));
+        data.set("container", container);
+    } else {
+        data.set("application", application_call(input.job));
+    }
+    return render_template(data);
+}
+
+std::string render_conversion_script(const ConversionInput& input, const model::Machine& machine,
+                                     const std::string& bundle, const std::string& version) {
+    model::Job job;
+    job.name = input.job_name;
+    mustache::data data = script_data(job, machine, bundle, version);
+    mustache::data conversion;
+    conversion.set("runtime", model::runtime_name(machine.container_runtime));
+    conversion.set("note", input.note);
+    conversion.set("sif", util::shell_path_word(input.sif, "MILEX"));
+    conversion.set("build", conversion_call(machine, input.archive));
+    data.set("conversion", conversion);
+    return render_template(data);
 }
 
 } // namespace milex::render

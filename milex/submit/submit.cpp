@@ -1,5 +1,6 @@
 #include "milex/submit/submit.hpp"
 
+#include <map>
 #include <random>
 #include <set>
 #include <unordered_map>
@@ -51,6 +52,9 @@ struct Target {
     size_t max_array = 0;  ///< the site's MaxArraySize; 0 when no array needs to know
     std::optional<size_t> limit;  ///< the most jobs the user may have queued, if capped
     size_t room = 0;              ///< with a limit: how many more fit now
+    const ContainerPlan* containers = nullptr;  ///< the images of container jobs, when any
+    /// Submits the conversion jobs of these images (once each) and gives image → job id.
+    std::function<std::map<std::string, std::string>(const std::set<std::string>&)> convert;
 };
 
 /// One sbatch of a job: the script's own array (empty), or the tasks to run and the offset the
@@ -161,12 +165,20 @@ size_t submit_jobs(Target& target, const std::vector<size_t>& indices,
         const int attempt = before ? before->attempt + 1 : 1;
         std::string path = script_path(target.machine, target.plan.file.stem(), job.name, run.record.submission);
         if (attempt > 1) path.insert(path.size() - 3, fmt::format(".attempt{}", attempt));
-        std::string script = render::render_script({job, target.machine, target.plan.file.stem(), version()});
+        static const ContainerPlan k_no_containers;
+        std::string script = render_job(job, target.machine, target.plan.file.stem(),
+                                        target.containers ? *target.containers : k_no_containers);
         target.transport.write_file(path, script, transport::FileMode::executable);
         pending.push_back({index, attempt, std::move(path), util::sha256_hex(script), std::move(pieces)});
     }
 
     target.runs.save(run.path, run.record);
+    // Conversions of the images the jobs still to submit use (a resumed run converts only those).
+    std::set<std::string> images;
+    for (const auto& item : pending)
+        if (jobs[item.index].container) images.insert(jobs[item.index].container->image);
+    const auto conversions = images.empty() || !target.convert ? std::map<std::string, std::string>{}
+                                                                : target.convert(images);
     size_t submitted_now = 0;
     for (const auto& [index, attempt, path, sha256, pieces] : pending) {
         const model::Job& job = jobs[index];
@@ -186,6 +198,8 @@ size_t submit_jobs(Target& target, const std::vector<size_t>& indices,
             target.room -= needed;
         }
         std::vector<std::string> after;
+        if (job.container)
+            if (auto it = conversions.find(job.container->image); it != conversions.end()) after.push_back(it->second);
         for (const auto& dep : job.dependencies) {
             auto it = ids.find(dep);
             if (it == ids.end()) continue;
@@ -307,8 +321,45 @@ Previous RunSession::previous() const {
     return m_last->record.complete() ? Previous::complete : Previous::partial;
 }
 
-std::string RunSession::render(const model::Job& job) const {
-    return render::render_script({job, m_machine, m_plan.file.stem(), version()});
+std::string render_job(const model::Job& job, const model::Machine& machine, const std::string& bundle_stem,
+                       const ContainerPlan& containers) {
+    const render::RuntimeImage* image = job.container ? &containers.of(job.container->image).runtime_image : nullptr;
+    return render::render_script({job, machine, bundle_stem, version(), image});
+}
+
+std::map<std::string, std::string> RunSession::submit_conversions(transport::Transport& transport,
+                                                                  scheduler::Scheduler& scheduler,
+                                                                  const ContainerPlan& containers,
+                                                                  const std::set<std::string>& used,
+                                                                  store::StoredRun& run, const Progress& progress) {
+    std::map<std::string, std::string> ids;  // image → its conversion job
+    for (const auto& image : containers.images) {
+        if (!image.convert || !used.count(image.image)) continue;
+        std::string job_id;
+        for (const auto& entry : run.record.images)  // resumed: the conversion submitted before
+            if (entry.value("id", "") == image.id && entry.contains("conversion_job"))
+                job_id = entry["conversion_job"].get<std::string>();
+        const bool resumed = !job_id.empty();
+        if (!resumed) {
+            const std::string path =
+                script_path(m_machine, m_plan.file.stem(), image.conversion_job(), run.record.submission);
+            transport.write_file(path,
+                                 render::render_conversion_script({image.conversion_job(), image.archive, image.sif,
+                                                                   fmt::format("{} (image id {})", image.image, image.id)},
+                                                                  m_machine, m_plan.file.stem(), version()),
+                                 transport::FileMode::executable);
+            job_id = scheduler
+                         .submit({image.conversion_job(), path, {},
+                                  fmt::format("milex:{}:{}:1", run.record.token, image.conversion_job()), "", 0})
+                         .job_id;
+            run.record.images.push_back(
+                {{"image", image.image}, {"id", image.id}, {"sif", image.sif}, {"conversion_job", job_id}});
+            m_runs.save(run.path, run.record);
+        }
+        ids[image.image] = job_id;
+        if (progress.conversion) progress.conversion(image, job_id, resumed);
+    }
+    return ids;
 }
 
 model::RunRecord RunSession::new_record(int submission) const {
@@ -326,7 +377,8 @@ model::RunRecord RunSession::new_record(int submission) const {
     if (!m_machine.remote()) {
         // The applications found here are the ones the jobs run: note their code's commit.
         std::set<std::string> scripts;
-        for (const auto& job : m_plan.bundle.jobs) scripts.insert(job.script);
+        for (const auto& job : m_plan.bundle.jobs)
+            if (job.runs_application()) scripts.insert(job.script);
         for (const auto& script : scripts) {
             std::string commit = introspect::application_commit(script);
             if (!commit.empty()) record.applications[script] = {{"git_commit", commit}};
@@ -336,7 +388,7 @@ model::RunRecord RunSession::new_record(int submission) const {
 }
 
 store::StoredRun RunSession::submit(transport::Transport& transport, scheduler::Scheduler& scheduler, Again again,
-                                    const Progress& progress) {
+                                    const Progress& progress, const ContainerPlan& containers) {
     const auto& jobs = m_plan.bundle.jobs;
     const bool resume = again == Again::no && previous() == Previous::partial;
     store::StoredRun run;
@@ -401,6 +453,10 @@ store::StoredRun RunSession::submit(transport::Transport& transport, scheduler::
     for (size_t index : m_plan.order)
         if (!ids.count(jobs[index].name)) missing.push_back(index);
     Target target{m_machine, m_plan, m_runs, transport, scheduler};
+    target.containers = &containers;
+    target.convert = [&](const std::set<std::string>& images) {
+        return submit_conversions(transport, scheduler, containers, images, run, progress);
+    };
     target.max_array = max_array_for(target, missing);
     measure_room(target);
     m_waiting = submit_jobs(target, missing, ids, run, progress, jobs.size() - missing.size(), jobs.size());
@@ -488,16 +544,30 @@ std::vector<std::string> resubmit(const model::Machine& machine, const Plan& pla
 }
 
 void dry_run(const model::Config& config, const model::Machine& machine, const Plan& plan,
-             const scheduler::Scheduler& scheduler, const std::function<void(std::string_view)>& emit) {
+             const scheduler::Scheduler& scheduler, const std::function<void(std::string_view)>& emit,
+             const ContainerPlan& containers) {
     const store::RunStore runs(config.local().path + "/runs");
     const int submission = runs.next_submission(plan.file.stem(), machine.name);
+    for (const auto& image : containers.images) {
+        emit(fmt::format("# ---- image {}: {}\n", image.image, image.summary(machine, containers.engine)));
+        if (!image.convert) continue;
+        const std::string path = script_path(machine, plan.file.stem(), image.conversion_job(), submission);
+        emit(fmt::format("# ---- job {}: {}\n", image.conversion_job(), path));
+        emit(render::render_conversion_script({image.conversion_job(), image.archive, image.sif,
+                                               fmt::format("{} (image id {})", image.image, image.id)},
+                                              machine, plan.file.stem(), version()));
+        emit(fmt::format("# ---- submitted as <{}> by:\n{}\n\n", image.conversion_job(),
+                         util::join(scheduler.submit_command({image.conversion_job(), path, {}, "", "", 0}), " ")));
+    }
     for (size_t index : plan.order) {
         const model::Job& job = plan.bundle.jobs[index];
         const std::string path = script_path(machine, plan.file.stem(), job.name, submission);
         scheduler::SubmitRequest request{job.name, path, {}, fmt::format("milex:<run token>:{}:1", job.name), "", 0};
+        if (job.container && containers.of(job.container->image).convert)
+            request.after_ok.push_back("<" + containers.of(job.container->image).conversion_job() + ">");
         for (const auto& dep : job.dependencies) request.after_ok.push_back("<" + dep + ">");
         emit(fmt::format("# ---- job {}: {}\n", job.name, path));
-        emit(render::render_script({job, machine, plan.file.stem(), version()}));
+        emit(render_job(job, machine, plan.file.stem(), containers));
         emit(fmt::format("# ---- submitted as <{}> by:\n{}\n\n", job.name,
                          util::join(scheduler.submit_command(request), " ")));
     }

@@ -14,6 +14,7 @@
 #include "milex/scheduler/scheduler.hpp"
 #include "milex/store/bundle_store.hpp"
 #include "milex/store/run_store.hpp"
+#include "milex/submit/containers.hpp"
 #include "milex/transport/transport.hpp"
 #include "milex/util/file.hpp"
 
@@ -46,6 +47,8 @@ struct Progress {
     std::function<void(const model::JobRun& job, size_t done, size_t total)> submitted;
     /// A job was already submitted by an earlier, interrupted milex-run and is kept.
     std::function<void(const model::JobRun& job)> kept;
+    /// A conversion job was submitted (or, on resume, the one submitted before is waited for).
+    std::function<void(const ImagePlan& image, const std::string& job_id, bool resumed)> conversion;
 };
 
 /// One bundle on one machine, under the lock that keeps a second milex-run of the same pair out.
@@ -62,8 +65,11 @@ public:
     /// dependencies wired to the recorded ids); with Again::yes, or when there is no earlier
     /// run, a new submission starts. The record is written before the first and after every
     /// single sbatch. Returns the final record and its path.
+    ///
+    /// Container jobs run the images as `containers` says (plan_containers; prepare_images has
+    /// run): an image to convert gets its conversion job first, and its jobs wait for it.
     store::StoredRun submit(transport::Transport& transport, scheduler::Scheduler& scheduler, Again again,
-                            const Progress& progress);
+                            const Progress& progress, const ContainerPlan& containers = {});
 
     /// After submit(): how many jobs did not fit under the machine's queue cap (they wait for
     /// the next submit, which resumes the run), and that cap.
@@ -72,7 +78,13 @@ public:
 
 private:
     model::RunRecord new_record(int submission) const;
-    std::string render(const model::Job& job) const;
+    /// Writes and submits the conversion job of each image of `used` that needs one (on resume,
+    /// reuses the one the record names); returns image → conversion job id.
+    std::map<std::string, std::string> submit_conversions(transport::Transport& transport,
+                                                          scheduler::Scheduler& scheduler,
+                                                          const ContainerPlan& containers,
+                                                          const std::set<std::string>& used, store::StoredRun& run,
+                                                          const Progress& progress);
 
     const model::Config& m_config;
     const model::Machine& m_machine;
@@ -98,9 +110,15 @@ std::vector<std::string> resubmit(const model::Machine& machine, const Plan& pla
                                   const Progress& progress);
 
 /// The scripts and the commands RunSession::submit would run for a new submission, as text
-/// handed to `emit` piece by piece (a 10,000-job bundle is never held whole). Writes nothing,
-/// not even a lock file.
+/// handed to `emit` piece by piece (a 10,000-job bundle is never held whole): first what each
+/// container image needs and its conversion job, then the jobs. Writes nothing, not even a
+/// lock file.
 void dry_run(const model::Config& config, const model::Machine& machine, const Plan& plan,
-             const scheduler::Scheduler& scheduler, const std::function<void(std::string_view)>& emit);
+             const scheduler::Scheduler& scheduler, const std::function<void(std::string_view)>& emit,
+             const ContainerPlan& containers = {});
+
+/// The batch script of `job` on `machine`, its container image as `containers` prepared it.
+std::string render_job(const model::Job& job, const model::Machine& machine, const std::string& bundle_stem,
+                       const ContainerPlan& containers);
 
 } // namespace milex::submit

@@ -19,6 +19,10 @@ void LocalTransport::write_file(const std::string& path, std::string_view conten
     if (auto written = util::write_file_atomic(path, content, perms); !written) throw Error(written.error());
 }
 
+void LocalTransport::copy_file(const std::string& local_path, const std::string& path) {
+    if (auto copied = util::copy_file_atomic(local_path, path); !copied) throw Error(copied.error());
+}
+
 void LocalTransport::make_directories(const std::string& path) {
     if (auto made = util::make_directories(path); !made) throw Error(made.error());
 }

@@ -23,6 +23,11 @@ public:
     /// Writes `content` to `path` on the machine, atomically. Throws Error naming the path.
     virtual void write_file(const std::string& path, std::string_view content, FileMode mode) = 0;
 
+    /// Copies the file `local_path` of this host to `path` on the machine, atomically (whole or
+    /// not at all), without holding it in memory: container images are gigabytes. Throws Error
+    /// naming both.
+    virtual void copy_file(const std::string& local_path, const std::string& path) = 0;
+
     /// mkdir -p on the machine. Throws Error naming the directory.
     virtual void make_directories(const std::string& path) = 0;
 
@@ -35,6 +40,7 @@ class LocalTransport : public Transport {
 public:
     util::ProcessResult run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) override;
     void write_file(const std::string& path, std::string_view content, FileMode mode) override;
+    void copy_file(const std::string& local_path, const std::string& path) override;
     void make_directories(const std::string& path) override;
     std::string where() const override { return "this host"; }
 };

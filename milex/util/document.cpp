@@ -19,6 +19,15 @@ std::string Document::where(const std::string& pointer) const {
     return fmt::format("{}:{}", source, it->second);
 }
 
+std::string type_name(const ordered_json& value) {
+    if (value.is_string()) return "a string";
+    if (value.is_number()) return "a number";
+    if (value.is_boolean()) return "true/false";
+    if (value.is_null()) return "null";
+    if (value.is_array()) return "a list";
+    return "an object";
+}
+
 std::string child_pointer(const std::string& parent, const std::string& key) {
     std::string escaped;
     for (char c : key) {

@@ -19,6 +19,9 @@ struct Document {
     std::string where(const std::string& pointer) const;
 };
 
+/// "a string", "a number", "true/false", "null", "a list" or "an object", for messages.
+std::string type_name(const nlohmann::ordered_json& value);
+
 /// JSON pointer of `key` inside `parent` ("/a" + "b" → "/a/b"), escaping '~' and '/'.
 std::string child_pointer(const std::string& parent, const std::string& key);
 

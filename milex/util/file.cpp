@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <random>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -74,6 +75,43 @@ tl::expected<std::string, std::string> read_file(const fs::path& path) {
     }
     ::close(fd);
     return content;
+}
+
+tl::expected<void, std::string> copy_file_atomic(const fs::path& from, const fs::path& to, fs::perms mode) {
+    auto failed = [&](int err) {
+        return tl::unexpected(fmt::format("cannot copy {} to {}: {}", from.string(), to.string(), errno_text(err)));
+    };
+    const int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in < 0) return failed(errno);
+    const fs::path tmp = temporary_beside(to);
+    const int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
+    if (out < 0) {
+        const int err = errno;
+        ::close(in);
+        return failed(err);
+    }
+    std::vector<char> buffer(1 << 20);
+    int err = 0;
+    for (;;) {
+        const ssize_t n = ::read(in, buffer.data(), buffer.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) err = errno;
+        if (n <= 0) break;
+        if (auto written = write_all(out, std::string_view(buffer.data(), static_cast<size_t>(n))); !written) {
+            err = errno ? errno : EIO;
+            break;
+        }
+    }
+    if (!err && ::fsync(out) != 0) err = errno;
+    ::close(in);
+    ::close(out);
+    if (!err && ::chmod(tmp.c_str(), static_cast<mode_t>(mode)) != 0) err = errno;
+    if (!err && ::rename(tmp.c_str(), to.c_str()) != 0) err = errno;
+    if (err) {
+        ::unlink(tmp.c_str());
+        return failed(err);
+    }
+    return {};
 }
 
 tl::expected<void, std::string> write_file_atomic(const fs::path& path, std::string_view content, fs::perms mode) {

@@ -20,6 +20,12 @@ tl::expected<std::string, std::string> read_file(const fs::path& path);
 tl::expected<void, std::string> write_file_atomic(const fs::path& path, std::string_view content,
                                                   fs::perms mode = fs::perms(0644));
 
+/// Copies the file `from` to `to` the way write_file_atomic writes: through a temporary file
+/// beside `to`, flushed and renamed, so that `to` is whole or absent. Streams: a file of many
+/// gigabytes is never held in memory.
+tl::expected<void, std::string> copy_file_atomic(const fs::path& from, const fs::path& to,
+                                                 fs::perms mode = fs::perms(0644));
+
 /// Like write_file_atomic, but never replaces a file: the content goes to the first of
 /// `candidate(0)`, `candidate(1)`, … (at most `attempts`) that does not exist yet, and that path
 /// is returned. Each name is claimed with link(2), so of two writers racing for one name exactly

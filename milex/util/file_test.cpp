@@ -69,3 +69,17 @@ TEST_CASE("make_directories names the directory it could not make") {
     REQUIRE_FALSE(result);
     CHECK(result.error().find("cannot create directory " + (test::temp_dir() / "file" / "sub").string()) == 0);
 }
+
+TEST_CASE("a file is copied whole under its new name, or not at all") {
+    const auto dir = test::temp_dir();
+    test::write_file(dir / "image.tar", std::string(300000, 'x') + "end");
+    REQUIRE(copy_file_atomic(dir / "image.tar", dir / "cache.tar"));
+    CHECK(test::read_file(dir / "cache.tar") == test::read_file(dir / "image.tar"));
+    auto missing = copy_file_atomic(dir / "nope.tar", dir / "other.tar");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error() == "cannot copy " + (dir / "nope.tar").string() + " to " + (dir / "other.tar").string() +
+                                 ": No such file or directory");
+    size_t entries = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir)) ++entries;
+    CHECK(entries == 2);  // no temporary file left behind
+}

@@ -19,7 +19,12 @@ SUBMITTED_IDS=()
 cleanup_jobs() {
   if [ ${#SUBMITTED_IDS[@]} -gt 0 ]; then scancel "${SUBMITTED_IDS[@]}" 2>/dev/null || true; fi
 }
-trap cleanup_jobs EXIT
+# Container images this test made (podman, with unique names); removed when it ends.
+TEST_IMAGES=()
+cleanup_images() {
+  if [ ${#TEST_IMAGES[@]} -gt 0 ]; then podman rmi -f "${TEST_IMAGES[@]}" >/dev/null 2>&1 || true; fi
+}
+trap 'cleanup_jobs; cleanup_images' EXIT
 
 fail() {
   echo "FAIL: $*" >&2
@@ -92,3 +97,29 @@ expect_error() { # expected-exit expected-stderr command… → runs it, checks 
   expect_eq "$(printf '%s\n' "$out" | grep -c '^milex: error: ')" "1" "one error line from: $*  ($out)"
   expect_eq "$(printf '%s\n' "$out" | grep '^milex: error: ')" "milex: error: $message" "error of: $*"
 }
+
+busybox_image() { # label-or-empty → sets IMAGE to the name of a new podman image made of Debian's static busybox
+  # (no registry is reachable: imported from a local directory), holding a stand-in application
+  # `milex-example-sh` that writes its arguments, NUL-separated, to /out/args-$OUT and $MSG to
+  # /out/msg-$OUT (bind /out to see them), and says where it ran.
+  local name="localhost/milex-test-$(basename "$T")-$$-${#TEST_IMAGES[@]}:1" root="$T/image-root-${#TEST_IMAGES[@]}" tool
+  mkdir -p "$root/bin" "$root/usr/local/bin" "$root/out" "$root/tmp"
+  cp /bin/busybox "$root/bin/busybox"
+  for tool in sh cat echo printf pwd ls env test true false sleep id; do ln -s busybox "$root/bin/$tool"; done
+  cat >"$root/usr/local/bin/milex-example-sh" <<'SH'
+#!/bin/sh
+printf '%s\0' "$@" >"/out/args-$OUT"
+printf '%s' "$MSG" >"/out/msg-$OUT"
+echo "milex-example-sh in the container, in $(pwd), $# arguments"
+SH
+  chmod +x "$root/usr/local/bin/milex-example-sh"
+  local change=()
+  [ -z "$1" ] || change=(--change "LABEL $1")
+  tar -C "$root" -cf "$root.tar" .
+  podman import "${change[@]}" "$root.tar" "$name" >/dev/null 2>"$root.log" || { cat "$root.log" >&2; return 1; }
+  TEST_IMAGES+=("$name")
+  IMAGE=$name
+}
+
+# podman here runs rootful containers only with runc and lowered limits (CLUSTER-NOTES.md).
+PODMAN_OPTIONS='--runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024'

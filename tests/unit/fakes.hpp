@@ -6,9 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "milex/image/local_images.hpp"
 #include "milex/scheduler/scheduler.hpp"
 #include "milex/transport/transport.hpp"
 #include "milex/util/error.hpp"
+#include "unit/support.hpp"
 
 namespace milex::test {
 
@@ -22,6 +24,9 @@ public:
     }
     void write_file(const std::string& path, std::string_view content, transport::FileMode) override {
         files[path] = std::string(content);
+    }
+    void copy_file(const std::string& local_path, const std::string& path) override {
+        files[path] = read_file(local_path);
     }
     void make_directories(const std::string& path) override {
         if (refuse_directories) throw Error("cannot create directory " + path + ": Permission denied");
@@ -78,6 +83,44 @@ public:
     std::optional<size_t> limit;
     size_t queued_jobs() override { return queued; }
     std::optional<size_t> submit_limit() override { return limit; }
+};
+
+/// A podman store holding the images of `ids`; save() writes a small stand-in archive.
+class FakeLocalImages : public image::LocalImages {
+public:
+    std::map<std::string, std::string> ids;  ///< reference → id
+    std::vector<std::string> saved;
+    std::string engine() const override { return "podman"; }
+    std::optional<std::string> id(const std::string& reference) override {
+        auto it = ids.find(reference);
+        if (it == ids.end()) return std::nullopt;
+        return it->second;
+    }
+    void save(const std::string& reference, const std::string& path) override {
+        saved.push_back(reference);
+        write_file(path, "docker archive of " + reference);
+    }
+    std::vector<image::ImageRow> list(const std::string&) override { return {}; }
+};
+
+/// This host, counting the files copied to it and answering for programs named in `answers`
+/// (argv[0] → result) instead of running them.
+class CountingTransport : public transport::LocalTransport {
+public:
+    std::vector<std::string> copied;
+    std::vector<std::vector<std::string>> answered;
+    std::map<std::string, util::ProcessResult> answers;
+    util::ProcessResult run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) override {
+        if (auto it = answers.find(argv.front()); it != answers.end()) {
+            answered.push_back(argv);
+            return it->second;
+        }
+        return LocalTransport::run(argv, timeout);
+    }
+    void copy_file(const std::string& local_path, const std::string& path) override {
+        copied.push_back(path);
+        LocalTransport::copy_file(local_path, path);
+    }
 };
 
 } // namespace milex::test

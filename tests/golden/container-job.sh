@@ -1,0 +1,50 @@
+#!/bin/bash
+#SBATCH --job-name=train
+#SBATCH --output=/project/ada/milex/slurm/%x-%j.out
+#
+# Rendered by milex 0.1.0 from job train of bundle sweep_20261122023840 for machine cluster.
+# Every word of the application call is single-quoted: it arrives exactly as it was scheduled.
+
+export MILEX='/project/ada/milex'
+
+# When and how the job ended, for milex status where the cluster keeps no accounting.
+if [ -n "${SLURM_ARRAY_JOB_ID:-}" ]; then milex_id="${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"; else milex_id="${SLURM_JOB_ID:-$$}"; fi
+milex_status_file="$MILEX/slurm/${SLURM_JOB_NAME:-train}-$milex_id.status"
+printf 'start %s\n' "$(date +%s)" >"$milex_status_file" 2>/dev/null
+trap 'milex_rc=$?; printf "end %s exit %s%s\n" "$(date +%s)" "$milex_rc" "${milex_signal:+ signal $milex_signal}" >>"$milex_status_file" 2>/dev/null' EXIT
+trap 'milex_signal=TERM; exit 143' TERM
+
+# Environment (the machine's env_command)
+source /project/ada/venv/bin/activate
+milex_status=$?
+if [ "$milex_status" -ne 0 ]; then
+  echo "milex: the machine's env_command failed (exit $milex_status)" >&2
+  exit "$milex_status"
+fi
+
+# Pre-commands
+mkdir -p "$MILEX/results"
+milex_status=$?
+if [ "$milex_status" -ne 0 ]; then
+  echo "milex: pre-command 1 failed (exit $milex_status)" >&2
+  exit "$milex_status"
+fi
+
+# Application, in a container run by podman: image localhost/train:1 (used as it is named)
+'podman' 'run' '--rm' \
+  '--runtime' 'runc' '--ulimit' 'nofile=1024:1024' '--ulimit' 'nproc=1024:1024' \
+  '-v' "${MILEX:?}"'/data:/data:ro' \
+  '-v' "${MILEX:?}"'/results/it'\''s here:/results' \
+  '-v' '/scratch/ada/shared data:/shared:ro' \
+  '-v' "${SCRATCH:?}"'/cache:/cache' \
+  '-v' "${HOME:?}"'/.netrc:/root/.netrc:ro' \
+  '-v' "${MILEX:?}"':/milex' \
+  '-e' 'MESSAGE=two words "double" it'\''s $(id) `id` a;b line
+break tab	here é 日本 🚀 back\slash $HOME *' \
+  '-e' 'EMPTY=' \
+  '-e' 'OMP_NUM_THREADS=4' \
+  '-w' '/work dir' \
+  'localhost/train:1' \
+  'train' \
+  '--lr=0.01' \
+  '--data=/data/my set.csv'

@@ -1,0 +1,31 @@
+#!/bin/bash
+#SBATCH --job-name=milex-convert-0123456789ab
+#SBATCH --output=/project/ada/milex/slurm/%x-%j.out
+#
+# Rendered by milex 0.1.0 from job milex-convert-0123456789ab of bundle sweep_20261122023840 for machine cluster.
+# Every word of the application call is single-quoted: it arrives exactly as it was scheduled.
+
+export MILEX='/project/ada/milex'
+
+# When and how the job ended, for milex status where the cluster keeps no accounting.
+if [ -n "${SLURM_ARRAY_JOB_ID:-}" ]; then milex_id="${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"; else milex_id="${SLURM_JOB_ID:-$$}"; fi
+milex_status_file="$MILEX/slurm/${SLURM_JOB_NAME:-milex-convert-0123456789ab}-$milex_id.status"
+printf 'start %s\n' "$(date +%s)" >"$milex_status_file" 2>/dev/null
+trap 'milex_rc=$?; printf "end %s exit %s%s\n" "$(date +%s)" "$milex_rc" "${milex_signal:+ signal $milex_signal}" >>"$milex_status_file" 2>/dev/null' EXIT
+trap 'milex_signal=TERM; exit 143' TERM
+module load 'apptainer/1.2' || { milex_status=$?; echo "milex: module load 'apptainer/1.2' failed (exit $milex_status)" >&2; exit $milex_status; }
+# Image conversion for apptainer: localhost/train:1 (sha256:0123456789ab…)
+# Once per image digest: when the .sif is there (another run made it), it is used as it is.
+milex_sif='/project/ada/milex/containers/0123456789ab.sif'
+if [ -e "$milex_sif" ]; then
+  echo "milex: $milex_sif is there already"
+else
+  'apptainer' 'build' "$milex_sif.part.$$" 'docker-archive:///project/ada/milex/containers/0123456789ab.tar'
+  milex_status=$?
+  if [ "$milex_status" -ne 0 ]; then
+    rm -f "$milex_sif.part.$$"
+    echo "milex: apptainer build failed (exit $milex_status)" >&2
+    exit "$milex_status"
+  fi
+  mv -f "$milex_sif.part.$$" "$milex_sif"
+fi
