@@ -69,6 +69,37 @@ StateChange change_from(const ordered_json& j) {
 
 } // namespace
 
+ordered_json job_run_json(const JobRun& run) {
+    ordered_json r = ordered_json::object();
+    r["name"] = run.name;
+    r["job_id"] = run.job_id;
+    if (!run.cluster.empty()) r["cluster"] = run.cluster;
+    r["submitted"] = run.submitted;
+    r["script"] = run.script;
+    r["script_sha256"] = run.script_sha256;
+    r["job_sha256"] = run.job_sha256;
+    r["after"] = run.after;
+    if (run.attempt != 1) r["attempt"] = run.attempt;
+    if (!run.tag.empty()) r["tag"] = run.tag;
+    if (!run.array.empty()) r["array"] = run.array;
+    if (!run.time_limit.empty()) r["time_limit"] = run.time_limit;
+    ordered_json states = ordered_json::array();
+    for (const auto& s : run.states) states.push_back(change_json(s));
+    r["states"] = states;
+    if (!run.parts.empty()) {
+        ordered_json parts = ordered_json::array();
+        for (const auto& part : run.parts)
+            parts.push_back({{"job_id", part.job_id}, {"offset", part.offset}, {"array", part.array}, {"tag", part.tag}});
+        r["parts"] = parts;
+    }
+    if (!run.tasks.empty()) {
+        ordered_json tasks = ordered_json::object();
+        for (const auto& [task, s] : run.tasks) tasks[task] = change_json(s);
+        r["tasks"] = tasks;
+    }
+    return r;
+}
+
 ordered_json RunRecord::to_json() const {
     ordered_json j = ordered_json::object();
     j["bundle"] = bundle;
@@ -84,38 +115,34 @@ ordered_json RunRecord::to_json() const {
     if (!token.empty()) j["token"] = token;
     if (!images.empty()) j["images"] = images;
     ordered_json list = ordered_json::array();
-    for (const auto& run : jobs) {
-        ordered_json r = ordered_json::object();
-        r["name"] = run.name;
-        r["job_id"] = run.job_id;
-        if (!run.cluster.empty()) r["cluster"] = run.cluster;
-        r["submitted"] = run.submitted;
-        r["script"] = run.script;
-        r["script_sha256"] = run.script_sha256;
-        r["job_sha256"] = run.job_sha256;
-        r["after"] = run.after;
-        if (run.attempt != 1) r["attempt"] = run.attempt;
-        if (!run.tag.empty()) r["tag"] = run.tag;
-        if (!run.array.empty()) r["array"] = run.array;
-        if (!run.time_limit.empty()) r["time_limit"] = run.time_limit;
-        ordered_json states = ordered_json::array();
-        for (const auto& s : run.states) states.push_back(change_json(s));
-        r["states"] = states;
-        if (!run.parts.empty()) {
-            ordered_json parts = ordered_json::array();
-            for (const auto& part : run.parts)
-                parts.push_back({{"job_id", part.job_id}, {"offset", part.offset}, {"array", part.array}, {"tag", part.tag}});
-            r["parts"] = parts;
-        }
-        if (!run.tasks.empty()) {
-            ordered_json tasks = ordered_json::object();
-            for (const auto& [task, s] : run.tasks) tasks[task] = change_json(s);
-            r["tasks"] = tasks;
-        }
-        list.push_back(r);
-    }
+    for (const auto& run : jobs) list.push_back(job_run_json(run));
     j["jobs"] = list;
     return j;
+}
+
+JobRun job_run_from_json(const ordered_json& item) {
+    JobRun run;
+    run.name = item.at("name").get<std::string>();
+    run.job_id = item.at("job_id").get<std::string>();
+    run.cluster = item.value("cluster", "");
+    run.submitted = item.value("submitted", "");
+    run.script = item.value("script", "");
+    run.script_sha256 = item.value("script_sha256", "");
+    run.job_sha256 = item.value("job_sha256", "");
+    run.after = item.value("after", std::vector<std::string>{});
+    run.attempt = item.value("attempt", 1);
+    run.tag = item.value("tag", "");
+    run.array = item.value("array", "");
+    run.time_limit = item.value("time_limit", "");
+    const ordered_json states = item.value("states", ordered_json::array());
+    for (const auto& s : states) run.states.push_back(change_from(s));
+    const ordered_json parts = item.value("parts", ordered_json::array());
+    for (const auto& part : parts)
+        run.parts.push_back({part.value("job_id", ""), part.value("offset", size_t{0}), part.value("array", ""),
+                             part.value("tag", "")});
+    const ordered_json tasks = item.value("tasks", ordered_json::object());
+    for (const auto& [task, s] : tasks.items()) run.tasks[task] = change_from(s);
+    return run;
 }
 
 RunRecord run_from_json(const ordered_json& j, const std::string& source) {
@@ -133,30 +160,7 @@ RunRecord run_from_json(const ordered_json& j, const std::string& source) {
         r.job_count = j.value("job_count", size_t{0});
         r.token = j.value("token", "");
         r.images = j.value("images", ordered_json::array());
-        for (const auto& item : j.at("jobs")) {
-            JobRun run;
-            run.name = item.at("name").get<std::string>();
-            run.job_id = item.at("job_id").get<std::string>();
-            run.cluster = item.value("cluster", "");
-            run.submitted = item.value("submitted", "");
-            run.script = item.value("script", "");
-            run.script_sha256 = item.value("script_sha256", "");
-            run.job_sha256 = item.value("job_sha256", "");
-            run.after = item.value("after", std::vector<std::string>{});
-            run.attempt = item.value("attempt", 1);
-            run.tag = item.value("tag", "");
-            run.array = item.value("array", "");
-            run.time_limit = item.value("time_limit", "");
-            const ordered_json states = item.value("states", ordered_json::array());
-            for (const auto& s : states) run.states.push_back(change_from(s));
-            const ordered_json parts = item.value("parts", ordered_json::array());
-            for (const auto& part : parts)
-                run.parts.push_back({part.value("job_id", ""), part.value("offset", size_t{0}), part.value("array", ""),
-                                     part.value("tag", "")});
-            const ordered_json tasks = item.value("tasks", ordered_json::object());
-            for (const auto& [task, s] : tasks.items()) run.tasks[task] = change_from(s);
-            r.jobs.push_back(std::move(run));
-        }
+        for (const auto& item : j.at("jobs")) r.jobs.push_back(job_run_from_json(item));
         return r;
     } catch (const nlohmann::json::exception& e) {
         throw Error(fmt::format("{}: not a milex run record ({}); move it aside", source, e.what()));

@@ -82,6 +82,10 @@ struct RunRecord {
     nlohmann::ordered_json to_json() const;
 };
 
+/// One job's entry as JSON, and back (json exceptions propagate).
+nlohmann::ordered_json job_run_json(const JobRun& run);
+JobRun job_run_from_json(const nlohmann::ordered_json& item);
+
 /// Reads a record; the error names `source`.
 RunRecord run_from_json(const nlohmann::ordered_json& j, const std::string& source);
 

@@ -6,6 +6,7 @@
 
 #include "milex/model/machine.hpp"
 #include "milex/util/error.hpp"
+#include "milex/util/text.hpp"
 
 namespace milex::store {
 
@@ -52,18 +53,59 @@ StoredRun RunStore::load(const fs::path& path) const {
     } catch (const nlohmann::json::exception&) {
         throw Error(fmt::format("{}: not valid JSON; move it aside", model::display_path(path)));
     }
-    return {path, model::run_from_json(j, model::display_path(path)), size, modified};
+    StoredRun run{path, model::run_from_json(j, model::display_path(path)), size, modified, 0};
+    // The journal: entries changed since the record was last written whole.
+    if (auto journal = util::read_file(journal_of(path))) {
+        run.journal_size = journal->size();
+        for (const auto& line : util::split(*journal, '\n')) {
+            if (line.empty()) continue;
+            nlohmann::ordered_json entry;
+            try {
+                entry = nlohmann::ordered_json::parse(line);
+            } catch (const nlohmann::json::exception&) {
+                continue;  // a line cut short by a crash: what it noted never happened
+            }
+            auto& jobs = run.record.jobs;
+            if (entry.contains("truncate")) {
+                jobs.resize(std::min(jobs.size(), entry["truncate"].get<size_t>()));
+                continue;
+            }
+            const size_t index = entry.value("index", jobs.size());
+            model::JobRun job = model::job_run_from_json(entry.at("job"));
+            if (index < jobs.size()) jobs[index] = std::move(job);
+            else jobs.push_back(std::move(job));
+        }
+    }
+    return run;
+}
+
+fs::path RunStore::journal_of(const fs::path& path) { return path.string() + ".journal"; }
+
+void RunStore::record_job(const StoredRun& run, size_t index) const {
+    const nlohmann::ordered_json entry = {{"index", index}, {"job", model::job_run_json(run.record.jobs.at(index))}};
+    if (auto written = util::append_durably(journal_of(run.path), entry.dump() + "\n"); !written)
+        throw Error(written.error());
+}
+
+void RunStore::record_truncation(const StoredRun& run, size_t count) const {
+    if (auto written = util::append_durably(journal_of(run.path), nlohmann::ordered_json{{"truncate", count}}.dump() + "\n");
+        !written)
+        throw Error(written.error());
 }
 
 void RunStore::note_saved(StoredRun& run) const {
     std::error_code ec;
     run.size = fs::file_size(run.path, ec);
     run.modified = fs::last_write_time(run.path, ec);
+    run.journal_size = 0;
 }
 
 void RunStore::reload_if_changed(StoredRun& run) const {
-    std::error_code ec;
-    if (fs::file_size(run.path, ec) == run.size && fs::last_write_time(run.path, ec) == run.modified && !ec) return;
+    std::error_code ec, journal_ec;
+    const auto journal = fs::file_size(journal_of(run.path), journal_ec);
+    if (fs::file_size(run.path, ec) == run.size && fs::last_write_time(run.path, ec) == run.modified && !ec &&
+        (journal_ec ? 0 : journal) == run.journal_size)
+        return;
     run = load(run.path);
 }
 
@@ -155,6 +197,10 @@ void RunStore::set_machine_cache(const std::string& machine, const std::string& 
 void RunStore::save(const fs::path& path, const model::RunRecord& record) const {
     if (auto written = util::write_file_atomic(path, record.to_json().dump(2) + "\n"); !written)
         throw Error(written.error());
+    // The record holds everything now; a crash before this line re-applies the journal to it,
+    // which changes nothing.
+    std::error_code ec;
+    fs::remove(journal_of(path), ec);
 }
 
 } // namespace milex::store

@@ -17,9 +17,11 @@ namespace fs = std::filesystem;
 struct StoredRun {
     fs::path path;
     model::RunRecord record;
-    /// The file's size and modification time when it was read, to tell whether it changed since.
+    /// The file's size and modification time when it was read (and its journal's size), to
+    /// tell whether it changed since.
     std::uintmax_t size = 0;
     fs::file_time_type modified{};
+    std::uintmax_t journal_size = 0;
 };
 
 /// A run record known by its file name alone: `<bundle stem>@<machine>.<submission>.json`.
@@ -68,8 +70,19 @@ public:
     std::optional<nlohmann::ordered_json> machine_cache(const std::string& machine, const std::string& key) const;
     void set_machine_cache(const std::string& machine, const std::string& key, const nlohmann::ordered_json& value) const;
 
-    /// Writes the record atomically (it is rewritten after every submission).
+    /// Notes in the record's journal (`<record>.journal`, one JSON line each, flushed to disk)
+    /// that job entry `index` is now as in `run` — O(1) however large the record, so a bundle
+    /// of thousands of jobs is recorded after every sbatch. load() applies the journal; save()
+    /// folds it into the record.
+    void record_job(const StoredRun& run, size_t index) const;
+    /// Notes that the record now has only `count` job entries (an intent withdrawn).
+    void record_truncation(const StoredRun& run, size_t count) const;
+
+    /// Writes the record atomically and folds its journal in.
     void save(const fs::path& path, const model::RunRecord& record) const;
+
+    /// The journal of the record at `path`.
+    static fs::path journal_of(const fs::path& path);
 
 private:
     fs::path m_dir;

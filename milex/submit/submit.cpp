@@ -194,7 +194,10 @@ size_t submit_jobs(Target& target, const std::vector<size_t>& indices,
                 throw Error(fmt::format("job \"{}\" has {} tasks, more than the {} jobs machine \"{}\" lets you have "
                                         "queued at once; raise \"max_queued\" or split the job",
                                         job.name, needed, *target.limit, target.machine.name));
-            if (needed > target.room) return pending.size() - submitted_now;
+            if (needed > target.room) {
+                target.runs.save(run.path, run.record);
+                return pending.size() - submitted_now;
+            }
             target.room -= needed;
         }
         std::vector<std::string> after;
@@ -227,7 +230,8 @@ size_t submit_jobs(Target& target, const std::vector<size_t>& indices,
                 job_run.parts.push_back({"", pieces[k].offset, pieces[k].array, fmt::format("{}:p{}", job_run.tag, k)});
         job_run.states.push_back({"SUBMITTING", job_run.submitted, "", "", "", ""});
         run.record.jobs.push_back(std::move(job_run));
-        target.runs.save(run.path, run.record);
+        const size_t entry = run.record.jobs.size() - 1;
+        target.runs.record_job(run, entry);
 
         std::string adopted;
         for (size_t k = 0; k < pieces.size(); ++k) {
@@ -240,23 +244,27 @@ size_t submit_jobs(Target& target, const std::vector<size_t>& indices,
             } catch (const Error&) {
                 // Nothing of it reached the queue: forget the intent. Some parts did: keep them
                 // (milex-run again submits the rest).
-                if (k == 0) run.record.jobs.pop_back();
+                if (k == 0) {
+                    run.record.jobs.pop_back();
+                    target.runs.record_truncation(run, run.record.jobs.size());
+                }
                 target.runs.save(run.path, run.record);
                 throw;
             }
             if (pieces.size() > 1) recorded.parts[k].job_id = submitted.job_id;
             else recorded.job_id = submitted.job_id;
             recorded.cluster = submitted.cluster;
-            target.runs.save(run.path, run.record);
+            if (pieces.size() > 1) target.runs.record_job(run, entry);
         }
         model::JobRun& recorded = run.record.jobs.back();
         if (!recorded.parts.empty()) recorded.job_id = recorded.parts.front().job_id;
         recorded.states.push_back({"SUBMITTED", now_iso(), "", "", "", adopted});
         ids[job.name] = recorded.ids();
-        target.runs.save(run.path, run.record);
+        target.runs.record_job(run, entry);
         ++submitted_now;
         if (progress.submitted) progress.submitted(recorded, ++done, total);
     }
+    target.runs.save(run.path, run.record);  // the journal folded in
     return 0;
 }
 

@@ -151,6 +151,18 @@ tl::expected<fs::path, std::string> create_file_exclusive(const std::function<fs
     return tl::unexpected(fmt::format("cannot write {}: {} names beside it are all taken", first.string(), attempts));
 }
 
+tl::expected<void, std::string> append_durably(const fs::path& path, std::string_view text) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) return tl::unexpected(fmt::format("cannot write {}: {}", path.string(), errno_text(errno)));
+    auto written = write_all(fd, text);
+    const bool synced = written && ::fsync(fd) == 0;
+    const int err = errno;
+    ::close(fd);
+    if (!written) return tl::unexpected(fmt::format("cannot write {}: {}", path.string(), written.error()));
+    if (!synced) return tl::unexpected(fmt::format("cannot write {}: {}", path.string(), errno_text(err)));
+    return {};
+}
+
 tl::expected<FileLock, std::string> FileLock::acquire(const fs::path& lock_path) {
     int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return tl::unexpected(fmt::format("cannot lock {}: {}", lock_path.string(), errno_text(errno)));
