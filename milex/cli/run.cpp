@@ -125,6 +125,7 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
     submit::Plan plan = submit::plan_bundle(bundles, reference);
     const std::string stem = plan.file.stem();
     const size_t total = plan.bundle.jobs.size();
+    auto pause = util::seconds_from_environment("MILEX_WAIT_INTERVAL", std::chrono::milliseconds(10000));
     verify(plan, flags);
 
     // Resolved before the lock and before anything is written: an unreachable machine or an
@@ -191,9 +192,6 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
     };
     store::StoredRun run = session.submit(*transport, *scheduler, again, progress, containers);
     // Under a queue cap, what did not fit waits: for the next milex-run, or here with --wait.
-    auto pause = std::chrono::milliseconds(10000);
-    if (auto first = util::environment_variable("MILEX_WAIT_INTERVAL"))
-        pause = std::chrono::milliseconds(static_cast<long long>(std::stod(*first) * 1000));
     while (session.waiting() > 0 && flags.wait) {
         std::cout << fmt::format("milex-run: {} job{} wait for room in the queue (at most {} queued on \"{}\")\n",
                                  session.waiting(), session.waiting() == 1 ? "" : "s", *session.queue_limit(),

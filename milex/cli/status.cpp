@@ -110,14 +110,7 @@ int status_command(const Args& args) {
 
     const bool redraw = watch && !json && ::isatty(STDOUT_FILENO);
     size_t drawn = 0;
-    auto pause = std::chrono::milliseconds(2000);
-    if (auto first = util::environment_variable("MILEX_WATCH_INTERVAL")) {
-        try {
-            pause = std::chrono::milliseconds(static_cast<long long>(std::stod(*first) * 1000));
-        } catch (const std::exception&) {
-            throw UsageError(fmt::format("MILEX_WATCH_INTERVAL=\"{}\" is not a number of seconds", *first));
-        }
-    }
+    auto pause = util::seconds_from_environment("MILEX_WATCH_INTERVAL", std::chrono::milliseconds(2000));
     for (;;) {
         auto jobs = observe::refresh(run, *access.scheduler, runs);
         const bool ended = observe::all_ended(jobs);

@@ -87,5 +87,5 @@ TEST_CASE("the -cli timeout is read from MILEX_CLI_TIMEOUT") {
         CHECK(introspect::cli_timeout() == 2500ms);
     }
     test::ScopedEnv bad("MILEX_CLI_TIMEOUT", "soon");
-    CHECK_THROWS_WITH(introspect::cli_timeout(), "MILEX_CLI_TIMEOUT=\"soon\" is not a number of seconds");
+    CHECK_THROWS_WITH(introspect::cli_timeout(), "MILEX_CLI_TIMEOUT=\"soon\" is not a number of seconds; unset it or give one such as 2 or 0.5");
 }

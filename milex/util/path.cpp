@@ -8,12 +8,25 @@
 
 #include <fmt/format.h>
 
+#include "milex/util/error.hpp"
+
 namespace milex::util {
 
 std::optional<std::string> environment_variable(const std::string& name) {
     const char* value = std::getenv(name.c_str());
     if (!value) return std::nullopt;
     return std::string(value);
+}
+
+std::chrono::milliseconds seconds_from_environment(const std::string& name, std::chrono::milliseconds fallback) {
+    auto text = environment_variable(name);
+    if (!text || text->empty()) return fallback;
+    char* end = nullptr;
+    const double seconds = std::strtod(text->c_str(), &end);
+    if (end == text->c_str() || *end != '\0' || !(seconds > 0) || seconds > 1e6)
+        throw Error(fmt::format("{}=\"{}\" is not a number of seconds; unset it or give one such as 2 or 0.5", name,
+                                *text));
+    return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
 }
 
 namespace {

@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -12,6 +13,11 @@ using Lookup = std::function<std::optional<std::string>(const std::string&)>;
 
 /// The process environment as a Lookup.
 std::optional<std::string> environment_variable(const std::string& name);
+
+/// A duration in seconds from the environment variable `name` ("2", "0.5"), or `fallback` when it
+/// is unset or empty. Anything else (text, zero, a negative number) is an Error naming the
+/// variable: a typo must not turn into a tight loop or an endless wait.
+std::chrono::milliseconds seconds_from_environment(const std::string& name, std::chrono::milliseconds fallback);
 
 /// Expands a leading `~` or `~user` and every `$VAR` / `${VAR}` the way a shell would, but
 /// without running one. An unset variable is an error that names it (a path silently missing a
