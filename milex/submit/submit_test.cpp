@@ -145,8 +145,9 @@ TEST_CASE("an unwritable machine path stops the run before anything is submitted
                        "/slurm: Permission denied; fix its \"path\" with milex-configuration")
                           .c_str());
     CHECK(scheduler.requests.empty());
+    // No run record (the machine's cache of site limits, .machine-local.json, may be there).
     for (const auto& entry : std::filesystem::directory_iterator(test::temp_dir() / "milex" / "runs"))
-        CHECK(entry.path().extension() != ".json");
+        CHECK((entry.path().extension() != ".json" || entry.path().filename().string().starts_with(".machine-")));
 }
 
 TEST_CASE("a dry run shows each script and command and writes nothing") {
@@ -273,6 +274,24 @@ TEST_CASE("a sweep beyond the site's MaxArraySize goes as several arrays, its de
     CHECK(sweep.parts[1].tag == sweep.tag + ":p1");
     // The site's limit was asked once and kept.
     CHECK(store::RunStore(test::temp_dir() / "milex" / "runs").machine_cache("local", "max_array_size") == 11);
+}
+
+TEST_CASE("the site's MaxSubmitJobs caps the queue, asked once and kept for later runs") {
+    Fixture f;
+    f.write_bundle(k_diamond);
+    FakeTransport transport;
+    FakeScheduler scheduler;
+    scheduler.limit = 2;
+    {
+        auto session = f.session();
+        auto run = session.submit(transport, scheduler, submit::Again::no, {});
+        CHECK(names(run.record) == std::vector<std::string>{"A=100", "B=101"});
+        CHECK(session.waiting() == 2);
+    }
+    auto run = f.session().submit(transport, scheduler, submit::Again::no, {});
+    CHECK(names(run.record) == std::vector<std::string>{"A=100", "B=101", "C=102", "D=103"});
+    CHECK(scheduler.limit_asked == 1);
+    CHECK(store::RunStore(test::temp_dir() / "milex" / "runs").machine_cache("local", "max_submit_jobs")->at("value") == 2);
 }
 
 TEST_CASE("a plain array beyond MaxArraySize is refused before anything is submitted") {

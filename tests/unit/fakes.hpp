@@ -82,7 +82,11 @@ public:
     size_t queued = 0;
     std::optional<size_t> limit;
     size_t queued_jobs() override { return queued; }
-    std::optional<size_t> submit_limit() override { return limit; }
+    size_t limit_asked = 0;
+    std::optional<size_t> submit_limit() override {
+        ++limit_asked;
+        return limit;
+    }
 };
 
 /// A podman store holding the images of `ids`; save() writes a small stand-in archive.
