@@ -7,20 +7,13 @@
 #include "milex/util/error.hpp"
 #include "milex/util/path.hpp"
 #include "milex/util/process.hpp"
+#include "milex/util/clock.hpp"
 #include "milex/util/text.hpp"
 
 namespace milex::introspect {
 
 std::chrono::milliseconds cli_timeout() {
-    if (auto text = util::environment_variable("MILEX_CLI_TIMEOUT")) {
-        try {
-            double seconds = std::stod(*text);
-            if (seconds > 0) return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
-        } catch (const std::exception&) {
-        }
-        throw Error(fmt::format("MILEX_CLI_TIMEOUT=\"{}\" is not a number of seconds", *text));
-    }
-    return std::chrono::seconds(60);
+    return util::seconds_from_environment("MILEX_CLI_TIMEOUT", std::chrono::seconds(60));
 }
 
 nlohmann::ordered_json describe_arguments(const std::string& app, const std::vector<std::string>& args,

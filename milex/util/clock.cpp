@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include "milex/util/error.hpp"
+#include "milex/util/path.hpp"
+
 namespace milex::util {
 
 std::string file_stamp(SystemTime t) {
@@ -42,6 +45,17 @@ std::string iso_utc(SystemTime t) {
     ::gmtime_r(&seconds, &utc);
     return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
                        utc.tm_hour, utc.tm_min, utc.tm_sec);
+}
+
+std::chrono::milliseconds seconds_from_environment(const std::string& name, std::chrono::milliseconds fallback) {
+    auto text = environment_variable(name);
+    if (!text) return fallback;
+    try {
+        double seconds = std::stod(*text);
+        if (seconds > 0) return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+    } catch (const std::exception&) {
+    }
+    throw Error(fmt::format("{}=\"{}\" is not a number of seconds", name, *text));
 }
 
 } // namespace milex::util

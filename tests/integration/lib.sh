@@ -123,3 +123,63 @@ SH
 
 # podman here runs rootful containers only with runc and lowered limits (CLUSTER-NOTES.md).
 PODMAN_OPTIONS='--runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024'
+
+# ---- remote machines: the cluster's sshd as its test user ------------------------------------
+# configure_remote NAME [TRANSPORT] writes an ssh client config ($T/ssh_config, used through
+# MILEX_SSH_CONFIG: ssh reads the real user's ~/.ssh, not $HOME) with an alias `cluster`, and a
+# machine config with `local` and a remote machine NAME whose path is $R (/home/<user>/milex-<test>,
+# wiped now). Jobs there run as the test user, in the examples' venv.
+remote_setup() {
+  eval "$("$MILEX_SOURCE_DIR/tools/cluster" env)"
+  : "${MILEX_TEST_SSH_HOST:?}" "${MILEX_TEST_SSH_PORT:?}" "${MILEX_TEST_SSH_USER:?}"
+  RUSER=$MILEX_TEST_SSH_USER
+  RHOME=$(getent passwd "$RUSER" | cut -d: -f6)
+  R=$RHOME/milex-$(basename "$T")
+  rm -rf "$R"
+  # Keys the test may copy, break or withhold: its own copies.
+  mkdir -p "$T/keys"
+  cp "$MILEX_TEST_SSH_KEY" "$T/keys/id"
+  cp "$MILEX_TEST_KNOWN_HOSTS" "$T/keys/known_hosts"
+  chmod 600 "$T/keys/id"
+  write_ssh_config "$MILEX_TEST_SSH_PORT"
+  export MILEX_SSH_CONFIG=$T/ssh_config
+  unset SSH_AUTH_SOCK
+}
+
+write_ssh_config() { # port → $T/ssh_config with the alias `cluster`
+  cat >"$T/ssh_config" <<CONF
+Host cluster
+  HostName $MILEX_TEST_SSH_HOST
+  Port $1
+  User $MILEX_TEST_SSH_USER
+  IdentityFile $T/keys/id
+  IdentitiesOnly yes
+  UserKnownHostsFile $T/keys/known_hosts
+  StrictHostKeyChecking yes
+CONF
+}
+
+# remote_config NAME:TRANSPORT[:EXTRA-JSON]… → the config: `local`, and each remote machine NAME on the
+# alias `cluster`, its path ~/milex-<test>/NAME (that is $R/NAME).
+remote_config() {
+  local spec name transport extra
+  {
+    echo "{"
+    echo "  \"local\": {\"path\": \"$M\", \"env_command\": \"source $MILEX_VENV/bin/activate\"}"
+    for spec in "$@"; do
+      IFS=: read -r name transport extra <<<"$spec"
+      echo "  ,\"$name\": {\"hostname\": \"cluster\", \"transport\": \"$transport\", \"path\": \"~/milex-$(basename "$T")/$name\","
+      echo "    \"env_command\": \"source $MILEX_VENV/bin/activate; export PATH=$MILEX_SOURCE_DIR/examples/shell:\$PATH\"${extra:+, $extra}}"
+    done
+    echo "}"
+  } >"$MILEX_CONFIG"
+  mkdir -p "$M"/{jobs,slurm,runs,models,results,data}
+}
+
+remote_log_of() { # machine job-name id → its output file on the remote side (readable here: same host)
+  echo "$R/$1/slurm/$2-$3.out"
+}
+
+remote_record() { # bundle-name machine → the newest run record of that bundle on that machine
+  ls -t "$M"/runs/"$1"_*@"$2".*.json | head -n1
+}
