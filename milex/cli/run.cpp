@@ -177,8 +177,11 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
     case submit::Previous::partial:
         if (!flags.again) {
             const auto& last = session.last()->record;
+            // A job whose sbatch was under way when milex stopped has no id yet: not counted.
+            size_t before = 0;
+            for (const auto& job : last.jobs) before += job.job_id.empty() ? 0 : 1;
             std::cerr << fmt::format("milex-run: resuming run {} of {} on \"{}\": {} of {} jobs were submitted before\n",
-                                     last.submission, stem, machine.name, last.jobs.size(), total);
+                                     last.submission, stem, machine.name, before, total);
         }
         break;
     case submit::Previous::complete:

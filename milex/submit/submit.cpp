@@ -116,7 +116,13 @@ scheduler::Submission submit_piece(scheduler::Scheduler& scheduler, const schedu
     } catch (const Error& e) {
         // sbatch may fail after the controller accepted the job (a time-out on a busy
         // controller, a lost connection): adopt that job rather than submit a twin.
-        auto found = scheduler.find_submitted(request, since);
+        std::optional<scheduler::Submission> found;
+        const std::exception_ptr first = std::current_exception();
+        try {
+            found = scheduler.find_submitted(request, since);
+        } catch (const transport::ConnectionLost&) {
+            std::rethrow_exception(first);  // the connection is gone: its first failure says best why
+        }
         if (!found) throw;
         adopted = fmt::format("found in the queue by its tag after: {}", e.what());
         return *found;

@@ -114,7 +114,7 @@ util::ProcessResult RemoteShell::run(const std::string& line, std::chrono::milli
     const std::string request = fmt::format("{} </dev/null; printf '%s%d\\n' {} \"$?\"; printf '%s\\n' {} >&2\n",
                                             line, m_marker, m_marker, m_marker);
     if (auto io = m_channel->write(request, deadline); io != Channel::Io::done) {
-        if (io == Channel::Io::closed) throw lost("the remote shell ended");
+        if (io == Channel::Io::closed) throw lost("the connection closed");
         m_channel.reset();
         util::ProcessResult result;
         result.timed_out = true;
@@ -139,7 +139,7 @@ util::ProcessResult RemoteShell::run(const std::string& line, std::chrono::milli
         if (out_end != std::string::npos && err_end != std::string::npos) break;
         auto io = m_channel->read(out, err, deadline);
         if (io == Channel::Io::closed) {
-            std::string why = "the remote shell ended";
+            std::string why = "the connection closed";
             if (auto last = err.find_last_not_of('\n'); last != std::string::npos) {
                 auto begin = err.rfind('\n', last);
                 why = err.substr(begin == std::string::npos ? 0 : begin + 1, last - (begin == std::string::npos ? 0 : begin + 1) + 1);
