@@ -61,9 +61,12 @@ std::unique_ptr<Transport> connect(model::Machine& machine) {
         else if (!cache.empty()) machine.container_cache = transport->resolve_path(cache);
         machine.path = path;
     } catch (const ConnectionLost& e) {
-        // The first command is where OpenSSH's refusals (auth, host key) show.
-        throw Error(fmt::format("machine \"{}\": cannot reach {} with ssh: {}", machine.name, target.where(),
-                                e.what()));
+        // The first command is where OpenSSH's refusals (host key, log in) show: in its words.
+        throw Error(fmt::format("machine \"{}\": ssh to {} failed: {}; run ssh {} by hand to see why{}", machine.name,
+                                target.where(), e.reason(), target.alias,
+                                e.reason().find("Host key verification failed") != std::string::npos
+                                    ? fmt::format(" (a new host: milex-configuration --trust-host {})", machine.name)
+                                    : ""));
     } catch (const Error& e) {
         if (std::string_view(e.what()).starts_with("machine ")) throw;
         throw Error(fmt::format("machine \"{}\": \"path\" {}", machine.name, e.what()));

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <libssh2.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <termios.h>
@@ -268,6 +270,9 @@ public:
                 rc = error == 0 ? 0 : -1;
             }
             if (rc == 0) {
+                // Each command is one small packet: send it now, not after the last one's ACK.
+                int one = 1;
+                ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
                 m_socket = fd;
                 break;
             }
@@ -489,7 +494,7 @@ public:
     std::unique_ptr<Channel> exec(const std::string& command) override {
         Session& s = *m_session;
         auto lost = [&](const std::string& why) {
-            return ConnectionLost(fmt::format("connection to {} lost ({})", s.target().where(), why));
+            return ConnectionLost(fmt::format("connection to {} lost ({})", s.target().where(), why), why);
         };
         if (s.broken()) throw lost("the connection broke earlier");
         const auto deadline = s.step_deadline();

@@ -72,6 +72,12 @@ public:
         return std::make_unique<MasterChannel>(std::move(*master));
     }
 
+    std::chrono::milliseconds login_allowance() const override {
+        // On a terminal, ssh may be waiting for a person (passphrase, MFA code); without one
+        // BatchMode stops it at once and ConnectTimeout bounds the rest.
+        return m_batch ? ssh_timeout() : std::chrono::minutes(5);
+    }
+
     std::unique_ptr<Channel> exec(const std::string& command) override {
         auto argv = common_options(m_machine, m_target);
         argv.insert(argv.end(), {"-o", "ControlMaster=no", "-o", "ControlPath=" + m_socket, "-o", "BatchMode=yes",

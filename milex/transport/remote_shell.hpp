@@ -58,8 +58,11 @@ std::string expandable_path_word(std::string_view path, std::vector<std::string>
 class RemoteShell {
 public:
     /// `open` gives a channel whose program is `/bin/sh` reading commands from stdin; it throws
-    /// ConnectionLost when it cannot. `where` names the machine in messages.
-    RemoteShell(std::function<std::unique_ptr<Channel>()> open, std::string where);
+    /// ConnectionLost when it cannot. `where` names the machine in messages. The first command
+    /// on a new shell may take `login_allowance` longer (when opening it only starts the login,
+    /// as with OpenSSH, where a user may be typing a passphrase or an MFA code).
+    RemoteShell(std::function<std::unique_ptr<Channel>()> open, std::string where,
+                std::chrono::milliseconds login_allowance = {});
 
     /// Runs `line` (a shell command line, see command_line) with stdin from /dev/null; gives
     /// its exit status and output byte for byte. A command still running after `timeout`
@@ -73,6 +76,7 @@ public:
 private:
     std::function<std::unique_ptr<Channel>()> m_open;
     std::string m_where;
+    std::chrono::milliseconds m_login_allowance;
     std::unique_ptr<Channel> m_channel;
     std::string m_marker;
 };

@@ -55,7 +55,7 @@ std::string unpack_command(const std::string& directory, const std::vector<std::
 RemoteTransport::RemoteTransport(std::unique_ptr<Carrier> carrier, std::string where)
     : m_carrier(std::move(carrier)),
       m_where(where),
-      m_shell([this] { return m_carrier->open_shell(); }, std::move(where)) {}
+      m_shell([this] { return m_carrier->open_shell(); }, std::move(where), m_carrier->login_allowance()) {}
 
 util::ProcessResult RemoteTransport::run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
     if (argv.empty()) throw Error("empty command");
@@ -71,7 +71,9 @@ void RemoteTransport::run_fed(const std::string& command, const std::function<bo
     auto channel = m_carrier->exec(command);
     const auto deadline = Clock::now() + k_file_timeout;
     std::string out, err, piece;
-    auto lost = [&] { return ConnectionLost(fmt::format("connection to {} lost while writing {}", m_where, what)); };
+    auto lost = [&] {
+        return ConnectionLost(fmt::format("connection to {} lost while writing {}", m_where, what), "no answer");
+    };
     while (next_piece(piece)) {
         auto io = channel->write(piece, deadline);
         if (io == Channel::Io::timeout) throw lost();

@@ -21,6 +21,8 @@ public:
     virtual std::unique_ptr<Channel> open_shell() = 0;
     /// A channel running `command` (a line for the user's shell on the machine).
     virtual std::unique_ptr<Channel> exec(const std::string& command) = 0;
+    /// How much longer than usual the first command on a new shell may take (see RemoteShell).
+    virtual std::chrono::milliseconds login_allowance() const { return {}; }
 };
 
 /// How long one step of the connection may take: $MILEX_SSH_TIMEOUT seconds, default 15.

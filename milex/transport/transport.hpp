@@ -17,7 +17,12 @@ enum class FileMode { plain, executable };
 /// under way may or may not have happened there. Callers that keep a journal say what is done.
 class ConnectionLost : public Error {
 public:
-    using Error::Error;
+    /// `reason` is what the other side or the network said ("Connection closed by remote host").
+    ConnectionLost(std::string message, std::string reason) : Error(std::move(message)), m_reason(std::move(reason)) {}
+    const std::string& reason() const { return m_reason; }
+
+private:
+    std::string m_reason;
 };
 
 /// One file of Transport::write_files.
