@@ -99,8 +99,8 @@ std::string expandable_path_word(std::string_view path, std::vector<std::string>
 }
 
 RemoteShell::RemoteShell(std::function<std::unique_ptr<Channel>()> open, std::string where,
-                         std::chrono::milliseconds login_allowance)
-    : m_open(std::move(open)), m_where(std::move(where)), m_login_allowance(login_allowance) {}
+                         std::chrono::milliseconds login_allowance, Replies replies)
+    : m_open(std::move(open)), m_where(std::move(where)), m_login_allowance(login_allowance), m_replies(replies) {}
 
 util::ProcessResult RemoteShell::run(const std::string& line, std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -114,17 +114,23 @@ util::ProcessResult RemoteShell::run(const std::string& line, std::chrono::milli
         m_channel.reset();
         return ConnectionLost(fmt::format("connection to {} lost ({})", m_where, why), why);
     };
-    // The command reads /dev/null, never the rest of the shell's own input. Its output goes to
-    // files and comes back in ONE write (out, marker, status, err, marker): sshd does not set
-    // TCP_NODELAY for a session without a terminal, so a second small write would wait for
-    // the first one's delayed ACK, ~40 ms a command.
+    // The command reads /dev/null, never the rest of the shell's own input. sshd sets no
+    // TCP_NODELAY for a session without a terminal: a reply in several small writes waits, after
+    // the first, for that one's ACK, which the client delays ~40 ms unless it acks at once
+    // (Replies::streamed, libssh2 with TCP_QUICKACK). Otherwise (OpenSSH's client) the output
+    // goes through a file and comes back in ONE write: out, marker, status, err, marker.
+    const bool streamed = m_replies == Replies::streamed;
     std::string request;
-    if (fresh)
-        request = "__milex_d=$(mktemp -d) || exit 1; trap 'rm -rf \"$__milex_d\"' EXIT; "
-                  "trap 'exit 1' HUP TERM\n";
-    request += fmt::format("{{ {} </dev/null 2>\"$__milex_d/e\"; printf '%s%d\\n' {} \"$?\"; ! [ -s \"$__milex_d/e\" ] || cat \"$__milex_d/e\"; "
-                           "printf '%s\\n' {}; }} >\"$__milex_d/o\"; cat \"$__milex_d/o\"\n",
-                           line, m_marker, m_marker);
+    if (fresh && !streamed)
+        request = "__milex_d=$(mktemp -d) || exit 1; trap 'rm -rf \"$__milex_d\"' EXIT; trap 'exit 1' HUP TERM\n";
+    if (streamed)
+        request += fmt::format("{} </dev/null; printf '%s%d\\n' {} \"$?\"; printf '%s\\n' {} >&2\n", line, m_marker,
+                               m_marker);
+    else
+        request += fmt::format("{{ {} </dev/null 2>\"$__milex_d/e\"; printf '%s%d\\n' {} \"$?\"; "
+                               "! [ -s \"$__milex_d/e\" ] || cat \"$__milex_d/e\"; printf '%s\\n' {}; }} "
+                               ">\"$__milex_d/o\"; cat \"$__milex_d/o\"\n",
+                               line, m_marker, m_marker);
     if (auto io = m_channel->write(request, deadline); io != Channel::Io::done) {
         if (io == Channel::Io::closed) throw lost("the connection closed");
         m_channel.reset();
@@ -133,6 +139,8 @@ util::ProcessResult RemoteShell::run(const std::string& line, std::chrono::milli
         return result;
     }
     std::string out, err;
+    // Where the status marker starts in `out`; where the error text begins and ends (in `out`
+    // when buffered, in `err` when streamed).
     size_t status_at = std::string::npos, err_begin = std::string::npos, err_end = std::string::npos;
     const std::string end_marker = m_marker + "\n";
     for (;;) {
@@ -140,11 +148,13 @@ util::ProcessResult RemoteShell::run(const std::string& line, std::chrono::milli
             if (auto at = out.find(m_marker); at != std::string::npos) status_at = at;
         }
         if (status_at != std::string::npos && err_begin == std::string::npos) {
-            if (auto newline = out.find('\n', status_at); newline != std::string::npos) err_begin = newline + 1;
+            if (auto newline = out.find('\n', status_at); newline != std::string::npos)
+                err_begin = streamed ? 0 : newline + 1;
         }
-        if (err_begin != std::string::npos && out.size() >= err_begin + end_marker.size() &&
-            out.compare(out.size() - end_marker.size(), end_marker.size(), end_marker) == 0) {
-            err_end = out.size() - end_marker.size();
+        const std::string& tail = streamed ? err : out;
+        if (err_begin != std::string::npos && tail.size() >= err_begin + end_marker.size() &&
+            tail.compare(tail.size() - end_marker.size(), end_marker.size(), end_marker) == 0) {
+            err_end = tail.size() - end_marker.size();
             break;
         }
         auto io = m_channel->read(out, err, deadline);
@@ -161,7 +171,7 @@ util::ProcessResult RemoteShell::run(const std::string& line, std::chrono::milli
         }
     }
     const int status = std::atoi(out.c_str() + status_at + m_marker.size());
-    err = out.substr(err_begin, err_end - err_begin);
+    err = (streamed ? err : out).substr(err_begin, err_end - err_begin);
     out.resize(status_at);
     util::ProcessResult result;
     result.exit_code = status;

@@ -53,6 +53,10 @@ std::string command_line(const std::vector<std::string>& argv);
 /// expand and nothing else does; `variables` gets the names used.
 std::string expandable_path_word(std::string_view path, std::vector<std::string>& variables);
 
+/// How a command's reply travels back: in one write through a file on the machine (`buffered`,
+/// for any client), or as it comes (`streamed`, for a client that acknowledges at once).
+enum class Replies { buffered, streamed };
+
 /// Runs commands through one remote `/bin/sh`, opened by `open` when first needed and again
 /// after a command timed out (the old one is dropped with whatever it was doing).
 class RemoteShell {
@@ -62,7 +66,7 @@ public:
     /// on a new shell may take `login_allowance` longer (when opening it only starts the login,
     /// as with OpenSSH, where a user may be typing a passphrase or an MFA code).
     RemoteShell(std::function<std::unique_ptr<Channel>()> open, std::string where,
-                std::chrono::milliseconds login_allowance = {});
+                std::chrono::milliseconds login_allowance = {}, Replies replies = Replies::buffered);
 
     /// Runs `line` (a shell command line, see command_line) with stdin from /dev/null; gives
     /// its exit status and output byte for byte. A command still running after `timeout`
@@ -77,6 +81,7 @@ private:
     std::function<std::unique_ptr<Channel>()> m_open;
     std::string m_where;
     std::chrono::milliseconds m_login_allowance;
+    Replies m_replies;
     std::unique_ptr<Channel> m_channel;
     std::string m_marker;
 };

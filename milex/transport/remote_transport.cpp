@@ -55,7 +55,8 @@ std::string unpack_command(const std::string& directory, const std::vector<std::
 RemoteTransport::RemoteTransport(std::unique_ptr<Carrier> carrier, std::string where)
     : m_carrier(std::move(carrier)),
       m_where(where),
-      m_shell([this] { return m_carrier->open_shell(); }, std::move(where), m_carrier->login_allowance()) {}
+      m_shell([this] { return m_carrier->open_shell(); }, std::move(where), m_carrier->login_allowance(),
+              m_carrier->replies()) {}
 
 util::ProcessResult RemoteTransport::run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
     if (argv.empty()) throw Error("empty command");

@@ -23,6 +23,8 @@ public:
     virtual std::unique_ptr<Channel> exec(const std::string& command) = 0;
     /// How much longer than usual the first command on a new shell may take (see RemoteShell).
     virtual std::chrono::milliseconds login_allowance() const { return {}; }
+    /// `streamed` when this client acknowledges what it receives at once (see RemoteShell).
+    virtual Replies replies() const { return Replies::buffered; }
 };
 
 /// How long one step of the connection may take: $MILEX_SSH_TIMEOUT seconds, default 15.
