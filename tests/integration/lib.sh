@@ -176,6 +176,40 @@ remote_config() {
   mkdir -p "$M"/{jobs,slurm,runs,models,results,data}
 }
 
+# own_sshd [sshd_config lines…] → an sshd of this test's own: the cluster's config on a free port
+# with its own PID file and these lines instead of the cluster's; trusted in $T/keys/known_hosts, the alias `cluster`
+# pointed at it, stopped when the test ends. start_sshd/stop_sshd start and kill it again (by PID,
+# with its sessions).
+own_sshd() {
+  local line
+  OWN_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  sed -e "s/^Port .*/Port $OWN_PORT/" -e "s|^PidFile .*|PidFile $T/sshd.pid|" "$MILEX_CLUSTER_DIR/ssh/sshd_config" >"$T/sshd_config"
+  for line in "$@"; do # sshd takes a keyword's first value: the cluster's goes
+    sed -i "/^${line%% *} /d" "$T/sshd_config"
+    echo "$line" >>"$T/sshd_config"
+  done
+  echo "[$MILEX_TEST_SSH_HOST]:$OWN_PORT $(cut -d' ' -f1,2 "$MILEX_CLUSTER_DIR/ssh/ssh_host_ed25519_key.pub")" >>"$T/keys/known_hosts"
+  write_ssh_config "$OWN_PORT"
+  trap 'stop_sshd; cleanup_jobs' EXIT
+  start_sshd
+}
+start_sshd() {
+  rm -f "$T/sshd.pid"
+  /usr/sbin/sshd -f "$T/sshd_config" -E "$T/sshd.log"
+  for _ in $(seq 100); do [ -s "$T/sshd.pid" ] && return 0; sleep 0.05; done
+  fail "sshd did not start: $(cat "$T/sshd.log")"
+}
+descendants() { # pid → it and every process under it
+  local child
+  echo "$1"
+  for child in $(ps -o pid= --ppid "$1"); do descendants "$child"; done
+}
+stop_sshd() { # the sshd this test started and its sessions, by PID
+  [ -s "$T/sshd.pid" ] || return 0
+  kill -9 $(descendants "$(cat "$T/sshd.pid")") 2>/dev/null || true
+  rm -f "$T/sshd.pid"
+}
+
 remote_log_of() { # machine job-name id → its output file on the remote side (readable here: same host)
   echo "$R/$1/slurm/$2-$3.out"
 }
