@@ -116,7 +116,7 @@ TEST_CASE("files go in one tar stream per directory, atomically, with their mode
     });
 }
 
-TEST_CASE("paths are expanded by the remote shell; an unset variable is an error naming it") {
+TEST_CASE("paths are expanded by the remote shell, and an unset variable is an error naming it") {
     in_both_modes([](Fixture& f) {
         test::ScopedEnv home("HOME", "/home/ada");
         test::ScopedEnv scratch("SCRATCH", "/scratch/ada");

@@ -2,7 +2,7 @@
 /// What the two SSH transports share: commands through one remote shell (remote_shell.hpp),
 /// files as one tar stream per directory over a second channel, unpacked into a temporary
 /// directory beside their place and moved there (atomic, and many scripts cost one round
-/// trip). The remote side needs a POSIX sh, tar, mktemp and mv.
+/// trip). The remote side needs a POSIX sh, cat, tar, mktemp and mv.
 #include <map>
 #include <memory>
 #include <string>

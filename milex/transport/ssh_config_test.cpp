@@ -74,7 +74,7 @@ TEST_CASE("the openssh master gets each option and its value as separate words")
     CHECK(std::find(interactive.begin(), interactive.end(), "BatchMode=yes") == interactive.end());
 }
 
-TEST_CASE("auto chooses openssh for proxies, RSA-only keys and a missing libssh2; libssh2 otherwise") {
+TEST_CASE("auto chooses openssh for proxies, RSA-only keys and a missing libssh2, else libssh2") {
     using model::TransportKind;
     model::Machine machine;
     machine.hostname = "narval";

@@ -34,7 +34,7 @@ void TarWriter::add_file(std::string_view name, std::string_view content, unsign
         base = name.substr(cut + 1);
     }
     char header[k_block] = {};
-    std::memcpy(header, base.data(), base.size());
+    if (!base.empty()) std::memcpy(header, base.data(), base.size());
     octal(header + 100, 8, mode & 07777);
     octal(header + 108, 8, 0);
     octal(header + 116, 8, 0);
@@ -43,7 +43,7 @@ void TarWriter::add_file(std::string_view name, std::string_view content, unsign
     header[156] = '0';
     std::memcpy(header + 257, "ustar", 6);  // magic "ustar\0", version "00"
     std::memcpy(header + 263, "00", 2);
-    std::memcpy(header + 345, prefix.data(), prefix.size());
+    if (!prefix.empty()) std::memcpy(header + 345, prefix.data(), prefix.size());
     // The checksum is computed with its own field as spaces.
     std::memset(header + 148, ' ', 8);
     unsigned sum = 0;
