@@ -193,7 +193,10 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
         break;
     }
 
-    std::cout << fmt::format("milex-run: submitting {} ({} jobs) to machine \"{}\"\n", stem, total, machine.name)
+    std::cout << fmt::format("milex-run: submitting {} ({} jobs) to machine \"{}\"{}\n", stem, total, machine.name,
+                             transport->via().empty()
+                                 ? std::string()
+                                 : fmt::format(" as {} over {}", transport->where(), transport->via()))
               << std::flush;
     for (const auto& image : containers.images)
         std::cout << fmt::format("milex-run: image {}: {}\n", image.image, image.summary(machine, containers.engine));

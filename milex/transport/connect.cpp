@@ -5,6 +5,7 @@
 #include "milex/transport/keys.hpp"
 #include "milex/transport/libssh2_transport.hpp"
 #include "milex/transport/openssh_transport.hpp"
+#include "milex/transport/remote_transport.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/path.hpp"
 #include "milex/util/process.hpp"
@@ -34,7 +35,7 @@ TransportChoice choose_transport(const model::Machine& machine, const SshTarget&
         return {TransportKind::openssh, fmt::format("ssh -G shows a {}", target.proxy_jump.empty() ? "ProxyCommand" : "ProxyJump")};
     if (!libssh2_loadable) return {TransportKind::openssh, "libssh2 cannot be loaded"};
     if (!agent && only_rsa_keys(target)) return {TransportKind::openssh, "the only keys at hand are RSA"};
-    return {TransportKind::libssh2, "the default"};
+    return {TransportKind::libssh2, "ssh -G shows no proxy"};
 }
 
 std::unique_ptr<Transport> connect(model::Machine& machine) {
@@ -48,9 +49,13 @@ std::unique_ptr<Transport> connect(model::Machine& machine) {
         throw Error(fmt::format("machine \"{}\": the openssh transport needs the ssh client ({}); install "
                                 "openssh-client",
                                 machine.name, choice.reason));
-    std::unique_ptr<Transport> transport = choice.kind == model::TransportKind::libssh2
-                                               ? connect_libssh2(machine, target)
-                                               : connect_openssh(machine, target);
+    std::unique_ptr<RemoteTransport> transport = choice.kind == model::TransportKind::libssh2
+                                                     ? connect_libssh2(machine, target)
+                                                     : connect_openssh(machine, target);
+    const char* name = choice.kind == model::TransportKind::libssh2 ? "libssh2" : "openssh";
+    transport->set_via(machine.transport == model::TransportKind::automatic
+                           ? fmt::format("{} ({})", name, choice.reason)
+                           : name);
     try {
         const std::string path = transport->resolve_path(machine.path);
         const std::string cache = machine.container_cache;

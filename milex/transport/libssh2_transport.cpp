@@ -680,7 +680,7 @@ std::unique_ptr<Session> open_checked(const Api& a, const model::Machine& machin
 
 bool libssh2_available() { return load().problem.empty(); }
 
-std::unique_ptr<Transport> connect_libssh2(const model::Machine& machine, const SshTarget& target) {
+std::unique_ptr<RemoteTransport> connect_libssh2(const model::Machine& machine, const SshTarget& target) {
     const Api& a = api_for(machine);
     auto session = open_checked(a, machine, target, true);
     authenticate(*session, machine);

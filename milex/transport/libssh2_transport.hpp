@@ -8,7 +8,7 @@
 
 #include "milex/model/machine.hpp"
 #include "milex/transport/ssh_config.hpp"
-#include "milex/transport/transport.hpp"
+#include "milex/transport/remote_transport.hpp"
 
 namespace milex::transport {
 
@@ -18,7 +18,7 @@ bool libssh2_available();
 /// Connects to `target` and authenticates (agent, key files, keyboard-interactive on a
 /// terminal), checking the host key strictly. Every refusal is an Error naming `machine` and
 /// the fix.
-std::unique_ptr<Transport> connect_libssh2(const model::Machine& machine, const SshTarget& target);
+std::unique_ptr<RemoteTransport> connect_libssh2(const model::Machine& machine, const SshTarget& target);
 
 /// The host key `target` presents (its SSH blob), fetched without authenticating, for
 /// milex-configuration --trust-host.

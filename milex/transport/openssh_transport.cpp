@@ -109,7 +109,7 @@ std::vector<std::string> openssh_master_argv(const model::Machine& machine, cons
     return argv;
 }
 
-std::unique_ptr<Transport> connect_openssh(const model::Machine& machine, const SshTarget& target) {
+std::unique_ptr<RemoteTransport> connect_openssh(const model::Machine& machine, const SshTarget& target) {
     return std::make_unique<RemoteTransport>(std::make_unique<OpensshCarrier>(machine, target), target.where());
 }
 

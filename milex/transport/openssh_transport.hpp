@@ -10,7 +10,7 @@
 
 #include "milex/model/machine.hpp"
 #include "milex/transport/ssh_config.hpp"
-#include "milex/transport/transport.hpp"
+#include "milex/transport/remote_transport.hpp"
 
 namespace milex::transport {
 
@@ -19,6 +19,6 @@ namespace milex::transport {
 std::vector<std::string> openssh_master_argv(const model::Machine& machine, const SshTarget& target,
                                              const std::string& control_path, bool batch);
 
-std::unique_ptr<Transport> connect_openssh(const model::Machine& machine, const SshTarget& target);
+std::unique_ptr<RemoteTransport> connect_openssh(const model::Machine& machine, const SshTarget& target);
 
 } // namespace milex::transport

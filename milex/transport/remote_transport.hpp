@@ -46,6 +46,8 @@ public:
     void copy_file(const std::string& local_path, const std::string& path) override;
     void make_directories(const std::string& path) override;
     std::string where() const override { return m_where; }
+    std::string via() const override { return m_via; }
+    void set_via(std::string via) { m_via = std::move(via); }
 
 protected:
     Carrier& carrier() { return *m_carrier; }
@@ -58,6 +60,7 @@ private:
 
     std::unique_ptr<Carrier> m_carrier;
     std::string m_where;
+    std::string m_via;
     RemoteShell m_shell;
     std::map<std::string, std::string> m_resolved;
 };

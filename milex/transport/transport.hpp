@@ -66,6 +66,10 @@ public:
 
     /// Where commands run, for messages: "this host", "ada@narval".
     virtual std::string where() const = 0;
+
+    /// How the machine is reached, for messages: "" for this host, "libssh2", "openssh (ssh -G
+    /// shows a ProxyJump)".
+    virtual std::string via() const { return {}; }
 };
 
 /// Runs commands on this host.
