@@ -131,3 +131,20 @@ TEST_CASE("paths are expanded by the remote shell, and an unset variable is an e
                             "\"$MILEX_TEST_UNSET/milex\": $MILEX_TEST_UNSET is not set on the test shell");
     });
 }
+
+TEST_CASE("a large file is copied in pieces, whole under its name or not at all") {
+    in_both_modes([](Fixture& f) {
+        std::string big(3 * 1024 * 1024 + 17, '\0');
+        for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 31 % 251);
+        test::write_file(test::temp_dir() / "image.tar", big);
+        const std::string target = (test::temp_dir() / "cache dir" / "image.tar").string();
+        f.remote.copy_file((test::temp_dir() / "image.tar").string(), target);
+        CHECK(test::read_file(target) == big);
+        int entries = 0;
+        for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(test::temp_dir() / "cache dir"))
+            ++entries;
+        CHECK(entries == 1);
+        REQUIRE_THROWS_WITH(f.remote.copy_file((test::temp_dir() / "image.tar").string(), "/proc/milex/image.tar"),
+                            doctest::Contains("cannot write /proc/milex/image.tar (a copy of "));
+    });
+}
