@@ -127,6 +127,11 @@ int trust_host(const std::string& name, bool yes) {
     if (!machine.remote())
         throw UsageError(fmt::format("--trust-host {}: machine \"{}\" is this host, not reached over SSH", name, name));
     const transport::SshTarget target = transport::resolve_target(machine);
+    // milex fetches the key over a direct connection: behind a proxy that is not the key ssh sees.
+    if (target.proxied())
+        throw Error(fmt::format("machine \"{}\" is reached through a proxy ({}); accept its host key with ssh {} once",
+                                machine.name, target.proxy_jump.empty() ? "ProxyCommand" : "ProxyJump " + target.proxy_jump,
+                                target.alias));
     const std::string key = transport::fetch_host_key(machine, target);
     const std::string name_on_file = target.known_hosts_name();
     const std::string file = target.known_hosts_files.empty() ? transport::user_home() + "/.ssh/known_hosts"
