@@ -68,6 +68,7 @@ struct Api {
     decltype(&libssh2_channel_wait_closed) wait_closed = nullptr;
     decltype(&libssh2_channel_get_exit_status) exit_status = nullptr;
     decltype(&libssh2_channel_free) channel_free = nullptr;
+    decltype(&libssh2_poll_channel_read) queued = nullptr;
     std::string problem;  ///< why it could not be loaded
 };
 
@@ -123,6 +124,7 @@ const Api& load() {
         bind(library, a.wait_closed, "libssh2_channel_wait_closed", p);
         bind(library, a.exit_status, "libssh2_channel_get_exit_status", p);
         bind(library, a.channel_free, "libssh2_channel_free", p);
+        bind(library, a.queued, "libssh2_poll_channel_read", p);
         if (p.empty() && a.init(0) != 0) p = "libssh2_init failed";
         return a;
     }();
@@ -450,7 +452,7 @@ public:
     Io read(std::string& out, std::string& err, Deadline deadline) override {
         std::array<char, 32768> buffer;
         for (;;) {
-            bool got = false, waiting = false;
+            bool got = false;
             for (int stream : {0, SSH_EXTENDED_DATA_STDERR}) {
                 for (;;) {
                     ssize_t n = a().read_ex(m_channel, stream, buffer.data(), buffer.size());
@@ -459,8 +461,7 @@ public:
                         got = true;
                         continue;
                     }
-                    if (n == LIBSSH2_ERROR_EAGAIN) waiting = true;
-                    else if (n < 0) {
+                    if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) {
                         failed(static_cast<int>(n));
                         return Io::closed;
                     }
@@ -469,7 +470,9 @@ public:
             }
             if (got) return Io::done;
             if (a().channel_eof(m_channel)) return Io::closed;
-            if (!waiting) continue;
+            // Reading one stream may have queued a packet of the other from the socket: the
+            // socket would then stay quiet while that waits in libssh2's queue.
+            if (a().queued(m_channel, 0) || a().queued(m_channel, SSH_EXTENDED_DATA_STDERR)) continue;
             if (!m_session.wait(deadline)) return Io::timeout;
         }
     }
