@@ -144,6 +144,9 @@ remote_setup() {
   write_ssh_config "$MILEX_TEST_SSH_PORT"
   export MILEX_SSH_CONFIG=$T/ssh_config
   unset SSH_AUTH_SOCK
+  # OpenSSH's ControlMaster socket goes in a private directory here, which must be empty at the end.
+  export TMPDIR=$T/tmp XDG_RUNTIME_DIR=
+  mkdir -p "$TMPDIR"
 }
 
 write_ssh_config() { # port → $T/ssh_config with the alias `cluster`
