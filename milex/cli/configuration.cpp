@@ -9,6 +9,10 @@
 #include "milex/cli/flags.hpp"
 #include "milex/cli/terminal.hpp"
 #include "milex/store/layout.hpp"
+#include "milex/transport/connect.hpp"
+#include "milex/transport/keys.hpp"
+#include "milex/transport/libssh2_transport.hpp"
+#include "milex/transport/ssh_config.hpp"
 #include "milex/transport/transport.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/file.hpp"
@@ -79,17 +83,89 @@ void make_folders(const model::Config& config) {
     }
 }
 
+/// Makes the folders of each remote machine and its MILEX line, over one SSH connection each.
+/// Done after the config is saved (a machine not reachable yet, e.g. whose host key is still to
+/// be trusted, must not keep the config from being written); a failure is an Error at the end.
+void set_up_remote(const model::Config& config) {
+    std::vector<std::string> problems;
+    for (const auto& configured : config.machines) {
+        if (!configured.remote()) continue;
+        model::Machine machine = configured;
+        try {
+            auto transport = transport::connect(machine);
+            try {
+                store::create_layout(*transport, machine.path);
+            } catch (const Error& e) {
+                throw Error(fmt::format("machine \"{}\": {}; choose a \"path\" you can write to", machine.name, e.what()));
+            }
+            std::cout << fmt::format("milex-configuration: machine \"{}\": {} ready on {} ({})\n", machine.name,
+                                     machine.path, transport->where(), util::join(store::layout_directories(), " "));
+            switch (store::ensure_milex_line(*transport, machine.path)) {
+            case store::BashrcChange::added:
+                std::cout << fmt::format("milex-configuration: added export MILEX={} to ~/.bashrc on {}\n", machine.path,
+                                         transport->where());
+                break;
+            case store::BashrcChange::updated:
+                std::cout << fmt::format("milex-configuration: set export MILEX={} in ~/.bashrc on {}\n", machine.path,
+                                         transport->where());
+                break;
+            case store::BashrcChange::unchanged:
+                break;
+            }
+        } catch (const Error& e) {
+            problems.insert(problems.end(), e.lines().begin(), e.lines().end());
+        }
+    }
+    if (!problems.empty()) throw Error(problems);
+}
+
+/// --trust-host: shows the host key of a remote machine and appends it to known_hosts after a
+/// yes on the terminal (or --yes).
+int trust_host(const std::string& name, bool yes) {
+    const model::Config config = model::load_config(model::config_path());
+    const model::Machine& machine = config.get(name);
+    if (!machine.remote())
+        throw UsageError(fmt::format("--trust-host {}: machine \"{}\" is this host, not reached over SSH", name, name));
+    const transport::SshTarget target = transport::resolve_target(machine);
+    // milex fetches the key over a direct connection: behind a proxy that is not the key ssh sees.
+    if (target.proxied())
+        throw Error(fmt::format("machine \"{}\" is reached through a proxy ({}); accept its host key with ssh {} once",
+                                machine.name, target.proxy_jump.empty() ? "ProxyCommand" : "ProxyJump " + target.proxy_jump,
+                                target.alias));
+    const std::string key = transport::fetch_host_key(machine, target);
+    const std::string name_on_file = target.known_hosts_name();
+    const std::string file = target.known_hosts_files.empty() ? transport::user_home() + "/.ssh/known_hosts"
+                                                              : target.known_hosts_files.front();
+    const std::string line = transport::known_hosts_line(name_on_file, key);
+    std::cout << fmt::format("milex-configuration: machine \"{}\" ({}) shows the host key {} {}\n", machine.name,
+                             name_on_file, transport::key_blob_type(key), transport::fingerprint(key))
+              << std::flush;
+    if (auto text = util::read_file(file); text && text->find(line) != std::string::npos) {
+        std::cout << fmt::format("milex-configuration: that key is already in {}\n", file);
+        return 0;
+    }
+    if (!yes) {
+        if (!interactive())
+            throw Error(fmt::format("machine \"{}\": no terminal to confirm the host key on; compare the fingerprint "
+                                    "with the one the site publishes and run milex-configuration --trust-host {} --yes",
+                                    machine.name, machine.name));
+        if (!ask_yes_no(fmt::format("is this the key of {}? add it to {}", machine.name, file), false)) {
+            std::cout << "milex-configuration: not trusted; nothing written\n";
+            return 1;
+        }
+    }
+    if (auto added = transport::append_known_host(file, line); !added) throw Error(added.error());
+    std::cout << fmt::format("milex-configuration: added the host key of {} to {}\n", name_on_file, file);
+    return 0;
+}
+
 /// Saves a validated config atomically, then says what is ready and puts MILEX into ~/.bashrc.
 void save_and_set_up(const fs::path& path, const std::string& text, const model::Config& config) {
     make_folders(config);
     if (auto written = util::write_file_atomic(path, text, fs::perms(0600)); !written) throw Error(written.error());
     std::cout << fmt::format("milex-configuration: saved {}\n", model::display_path(path));
     for (const auto& machine : config.machines) {
-        if (machine.remote())
-            std::cout << fmt::format("milex-configuration: machine \"{}\" is remote; its set-up over SSH is not "
-                                     "built into this milex yet\n",
-                                     machine.name);
-        else
+        if (!machine.remote())
             std::cout << fmt::format("milex-configuration: machine \"{}\": {} ready ({})\n", machine.name,
                                      model::display_path(machine.path), util::join(store::layout_directories(), " "));
     }
@@ -105,6 +181,7 @@ void save_and_set_up(const fs::path& path, const std::string& text, const model:
     case store::BashrcChange::unchanged:
         break;
     }
+    set_up_remote(config);
 }
 
 /// Applies `machine.key=value` (or `machine.sbatch.option=value`) to the document's tree. An
@@ -267,7 +344,13 @@ int configuration_command(const Args& args) {
     app.add_flag("--check", check, "validate the config and report every problem");
     app.add_option("--set", settings, "set machine.key=value (or machine.sbatch.option=value); repeatable")
         ->allow_extra_args(false);
+    std::string trust;
+    bool yes = false;
+    app.add_option("--trust-host,--trust_host", trust,
+                   "show the SSH host key of a remote machine and add it to known_hosts once you confirm");
+    app.add_flag("--yes", yes, "with --trust-host: add the key without asking");
     if (auto done = parse_strict(app, args)) return *done;
+    if (!trust.empty()) return trust_host(trust, yes);
 
     const fs::path path = model::config_path();
     if (show) {

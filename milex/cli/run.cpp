@@ -116,11 +116,26 @@ int run_locally(const model::Config& config, const std::string& reference, const
     return 0;
 }
 
+/// The error for a connection that broke while the bundle was being submitted: what the record
+/// holds, and that milex-run again submits the rest (nothing twice).
+Error lost_midway(const submit::RunSession& session, const model::Machine& machine, const std::string& stem,
+                  size_t total, const transport::ConnectionLost& e) {
+    size_t recorded = 0;
+    std::string record = "no record written";
+    if (const auto& last = session.last()) {
+        for (const auto& job : last->record.jobs) recorded += job.job_id.empty() ? 0 : 1;
+        record = "record " + model::display_path(last->path);
+    }
+    return Error(fmt::format("machine \"{}\": {}; {} of {} jobs of {} were submitted ({}); run milex-run {} --machine {} "
+                             "again to submit the rest",
+                             machine.name, e.what(), recorded, total, stem, record, stem, machine.name));
+}
+
 } // namespace
 
 int run_bundle(const model::Config& config, const std::string& reference, const RunFlags& flags) {
     if (flags.local_container) return run_locally(config, reference, flags);
-    const model::Machine machine = flags.machine.resolve(config);
+    model::Machine machine = flags.machine.resolve(config);
     store::BundleStore bundles(config.local().path + "/jobs");
     submit::Plan plan = submit::plan_bundle(bundles, reference);
     const std::string stem = plan.file.stem();
@@ -142,6 +157,11 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
     const submit::ContainerPlan containers = submit::plan_containers(plan.bundle, machine, probe, images.get());
 
     if (flags.dry_run) {
+        if (machine.remote())
+            std::cout << fmt::format("# ---- machine \"{}\" is reached by {}; each command below runs in one remote "
+                                     "/bin/sh there, the scripts are written there first (one tar stream), and {} is "
+                                     "expanded there\n",
+                                     machine.name, transport::describe_connection(machine), machine.path);
         submit::dry_run(
             config, machine, plan, *scheduler, [](std::string_view text) { std::cout << text; }, containers);
         std::cout << std::flush;
@@ -158,8 +178,11 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
     case submit::Previous::partial:
         if (!flags.again) {
             const auto& last = session.last()->record;
+            // A job whose sbatch was under way when milex stopped has no id yet: not counted.
+            size_t before = 0;
+            for (const auto& job : last.jobs) before += job.job_id.empty() ? 0 : 1;
             std::cerr << fmt::format("milex-run: resuming run {} of {} on \"{}\": {} of {} jobs were submitted before\n",
-                                     last.submission, stem, machine.name, last.jobs.size(), total);
+                                     last.submission, stem, machine.name, before, total);
         }
         break;
     case submit::Previous::complete:
@@ -171,7 +194,10 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
         break;
     }
 
-    std::cout << fmt::format("milex-run: submitting {} ({} jobs) to machine \"{}\"\n", stem, total, machine.name)
+    std::cout << fmt::format("milex-run: submitting {} ({} jobs) to machine \"{}\"{}\n", stem, total, machine.name,
+                             transport->via().empty()
+                                 ? std::string()
+                                 : fmt::format(" as {} over {}", transport->where(), transport->via()))
               << std::flush;
     for (const auto& image : containers.images)
         std::cout << fmt::format("milex-run: image {}: {}\n", image.image, image.summary(machine, containers.engine));
@@ -190,7 +216,12 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
                                  resumed ? " (submitted before)" : "")
                   << std::flush;
     };
-    store::StoredRun run = session.submit(*transport, *scheduler, again, progress, containers);
+    store::StoredRun run;
+    try {
+        run = session.submit(*transport, *scheduler, again, progress, containers);
+    } catch (const transport::ConnectionLost& e) {
+        throw lost_midway(session, machine, stem, total, e);
+    }
     // Under a queue cap, what did not fit waits: for the next milex-run, or here with --wait.
     while (session.waiting() > 0 && flags.wait) {
         std::cout << fmt::format("milex-run: {} job{} wait for room in the queue (at most {} queued on \"{}\")\n",

@@ -7,6 +7,7 @@
 #include "milex/util/error.hpp"
 #include "milex/util/path.hpp"
 #include "milex/util/process.hpp"
+#include "milex/util/clock.hpp"
 #include "milex/util/text.hpp"
 
 namespace milex::introspect {

@@ -18,15 +18,8 @@ void create_layout(transport::Transport& transport, const std::string& path) {
     for (const auto& dir : layout_directories()) transport.make_directories(path + "/" + dir);
 }
 
-BashrcChange ensure_milex_line(const std::filesystem::path& bashrc, const std::string& path) {
+std::string with_milex_line(const std::string& text, const std::string& path, BashrcChange& change) {
     const std::string line = "export MILEX=" + util::shell_quote(path);
-    std::string text;
-    std::error_code ec;
-    if (std::filesystem::exists(bashrc, ec)) {
-        auto read = util::read_file(bashrc);
-        if (!read) throw Error(read.error());
-        text = std::move(*read);
-    }
     // The Python milex appended a line on every run; the last one wins in bash, so the first
     // becomes ours and later ones go.
     std::vector<std::string> lines;
@@ -45,17 +38,40 @@ BashrcChange ensure_milex_line(const std::filesystem::path& bashrc, const std::s
         }
         lines.push_back(existing);
     }
-    if (found && !changed) return BashrcChange::unchanged;
-    std::string updated;
-    if (found) {
-        updated = util::join(lines, "\n");
-    } else {
-        updated = text;
-        if (!updated.empty() && updated.back() != '\n') updated += '\n';
-        updated += "# milex keeps its files here (written by milex-configuration)\n" + line + "\n";
+    if (found && !changed) {
+        change = BashrcChange::unchanged;
+        return text;
     }
+    change = found ? BashrcChange::updated : BashrcChange::added;
+    if (found) return util::join(lines, "\n");
+    std::string updated = text;
+    if (!updated.empty() && updated.back() != '\n') updated += '\n';
+    return updated + "# milex keeps its files here (written by milex-configuration)\n" + line + "\n";
+}
+
+BashrcChange ensure_milex_line(const std::filesystem::path& bashrc, const std::string& path) {
+    std::string text;
+    std::error_code ec;
+    if (std::filesystem::exists(bashrc, ec)) {
+        auto read = util::read_file(bashrc);
+        if (!read) throw Error(read.error());
+        text = std::move(*read);
+    }
+    BashrcChange change = BashrcChange::unchanged;
+    const std::string updated = with_milex_line(text, path, change);
+    if (change == BashrcChange::unchanged) return change;
     if (auto written = util::write_file_atomic(bashrc, updated); !written) throw Error(written.error());
-    return found ? BashrcChange::updated : BashrcChange::added;
+    return change;
+}
+
+BashrcChange ensure_milex_line(transport::Transport& transport, const std::string& path) {
+    const std::string bashrc = transport.resolve_path("~/.bashrc");
+    auto exists = transport.run({"test", "-e", bashrc}, std::chrono::seconds(30));
+    const std::string text = exists.succeeded() ? transport.read_file(bashrc) : std::string();
+    BashrcChange change = BashrcChange::unchanged;
+    const std::string updated = with_milex_line(text, path, change);
+    if (change != BashrcChange::unchanged) transport.write_file(bashrc, updated, transport::FileMode::plain);
+    return change;
 }
 
 } // namespace milex::store

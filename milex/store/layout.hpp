@@ -21,4 +21,10 @@ enum class BashrcChange { added, updated, unchanged };
 /// none, rewritten in place when it names another path, left alone when it is right.
 BashrcChange ensure_milex_line(const std::filesystem::path& bashrc, const std::string& path);
 
+/// The same in the ~/.bashrc of the machine `transport` reaches.
+BashrcChange ensure_milex_line(transport::Transport& transport, const std::string& path);
+
+/// `text` (a bashrc) with the MILEX line put right; `change` says what was done.
+std::string with_milex_line(const std::string& text, const std::string& path, BashrcChange& change);
+
 } // namespace milex::store

@@ -169,7 +169,7 @@ TEST_CASE("a dry run shows the image's fate and the conversion job, and writes n
     CHECK(f.images.saved.empty());
 }
 
-TEST_CASE("on this host podman runs a local image as it is; a remote podman loads it once") {
+TEST_CASE("on this host podman runs a local image as it is, and a remote podman loads it once") {
     Fixture f("podman");
     auto containers = f.containers();
     CHECK_FALSE(containers.images.front().copy);

@@ -116,7 +116,13 @@ scheduler::Submission submit_piece(scheduler::Scheduler& scheduler, const schedu
     } catch (const Error& e) {
         // sbatch may fail after the controller accepted the job (a time-out on a busy
         // controller, a lost connection): adopt that job rather than submit a twin.
-        auto found = scheduler.find_submitted(request, since);
+        std::optional<scheduler::Submission> found;
+        const std::exception_ptr first = std::current_exception();
+        try {
+            found = scheduler.find_submitted(request, since);
+        } catch (const transport::ConnectionLost&) {
+            std::rethrow_exception(first);  // the connection is gone: its first failure says best why
+        }
         if (!found) throw;
         adopted = fmt::format("found in the queue by its tag after: {}", e.what());
         return *found;
@@ -143,6 +149,7 @@ size_t submit_jobs(Target& target, const std::vector<size_t>& indices,
         std::vector<Piece> pieces;
     };
     std::vector<Pending> pending;
+    std::vector<transport::FileWrite> scripts;
     for (size_t index : indices) {
         const model::Job& job = jobs[index];
         const auto options = render::script_options(job, target.machine);
@@ -168,9 +175,11 @@ size_t submit_jobs(Target& target, const std::vector<size_t>& indices,
         static const ContainerPlan k_no_containers;
         std::string script = render_job(job, target.machine, target.plan.file.stem(),
                                         target.containers ? *target.containers : k_no_containers);
-        target.transport.write_file(path, script, transport::FileMode::executable);
-        pending.push_back({index, attempt, std::move(path), util::sha256_hex(script), std::move(pieces)});
+        pending.push_back({index, attempt, path, util::sha256_hex(script), std::move(pieces)});
+        scripts.push_back({std::move(path), std::move(script), transport::FileMode::executable});
     }
+    // All in one go: over SSH, one round trip for the whole bundle.
+    target.transport.write_files(scripts);
 
     target.runs.save(run.path, run.record);
     // Conversions of the images the jobs still to submit use (a resumed run converts only those).
@@ -491,7 +500,12 @@ store::StoredRun RunSession::submit(transport::Transport& transport, scheduler::
     };
     target.max_array = max_array_for(target, missing);
     measure_room(target);
-    m_waiting = submit_jobs(target, missing, ids, run, progress, jobs.size() - missing.size(), jobs.size());
+    try {
+        m_waiting = submit_jobs(target, missing, ids, run, progress, jobs.size() - missing.size(), jobs.size());
+    } catch (...) {
+        m_last = run;  // what reached the record before the failure, for the caller's message
+        throw;
+    }
     m_limit = target.limit;
     m_last = run;
     return run;

@@ -3,6 +3,7 @@
 #include "milex/transport/transport.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/file.hpp"
+#include "milex/util/path.hpp"
 
 namespace milex::transport {
 
@@ -25,6 +26,18 @@ void LocalTransport::copy_file(const std::string& local_path, const std::string&
 
 void LocalTransport::make_directories(const std::string& path) {
     if (auto made = util::make_directories(path); !made) throw Error(made.error());
+}
+
+std::string LocalTransport::read_file(const std::string& path) {
+    auto text = util::read_file(path);
+    if (!text) throw Error(text.error());
+    return std::move(*text);
+}
+
+std::string LocalTransport::resolve_path(const std::string& path) {
+    auto expanded = util::expand_path(path);
+    if (!expanded) throw Error(expanded.error());
+    return *expanded;
 }
 
 } // namespace milex::transport

@@ -6,11 +6,31 @@
 #include <string_view>
 #include <vector>
 
+#include "milex/util/error.hpp"
 #include "milex/util/process.hpp"
 
 namespace milex::transport {
 
 enum class FileMode { plain, executable };
+
+/// The connection to a machine broke (or stopped answering) while milex was using it: what was
+/// under way may or may not have happened there. Callers that keep a journal say what is done.
+class ConnectionLost : public Error {
+public:
+    /// `reason` is what the other side or the network said ("Connection closed by remote host").
+    ConnectionLost(std::string message, std::string reason) : Error(std::move(message)), m_reason(std::move(reason)) {}
+    const std::string& reason() const { return m_reason; }
+
+private:
+    std::string m_reason;
+};
+
+/// One file of Transport::write_files.
+struct FileWrite {
+    std::string path;
+    std::string content;
+    FileMode mode = FileMode::plain;
+};
 
 class Transport {
 public:
@@ -23,6 +43,19 @@ public:
     /// Writes `content` to `path` on the machine, atomically. Throws Error naming the path.
     virtual void write_file(const std::string& path, std::string_view content, FileMode mode) = 0;
 
+    /// Writes every file, each atomically, in as few round trips as the transport allows (one
+    /// per directory over SSH). Throws Error naming the first path that failed.
+    virtual void write_files(const std::vector<FileWrite>& files) {
+        for (const auto& file : files) write_file(file.path, file.content, file.mode);
+    }
+
+    /// The content of `path` on the machine. Throws Error naming it.
+    virtual std::string read_file(const std::string& path) = 0;
+
+    /// `path` with a leading `~`, `~user` or `$VARS` expanded as the machine's shell does it
+    /// (asked once per connection and path). An unset variable is an Error naming it.
+    virtual std::string resolve_path(const std::string& path) = 0;
+
     /// Copies the file `local_path` of this host to `path` on the machine, atomically (whole or
     /// not at all), without holding it in memory: container images are gigabytes. Throws Error
     /// naming both.
@@ -33,6 +66,10 @@ public:
 
     /// Where commands run, for messages: "this host", "ada@narval".
     virtual std::string where() const = 0;
+
+    /// How the machine is reached, for messages: "" for this host, "libssh2", "openssh (ssh -G
+    /// shows a ProxyJump)".
+    virtual std::string via() const { return {}; }
 };
 
 /// Runs commands on this host.
@@ -42,6 +79,8 @@ public:
     void write_file(const std::string& path, std::string_view content, FileMode mode) override;
     void copy_file(const std::string& local_path, const std::string& path) override;
     void make_directories(const std::string& path) override;
+    std::string read_file(const std::string& path) override;
+    std::string resolve_path(const std::string& path) override;
     std::string where() const override { return "this host"; }
 };
 

@@ -59,7 +59,9 @@ void compress(std::array<uint32_t, 8>& h, const unsigned char* block) {
 
 } // namespace
 
-std::string sha256_hex(std::string_view data) {
+namespace {
+
+std::array<uint32_t, 8> sha256_words(std::string_view data) {
     std::array<uint32_t, 8> h = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
     const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
@@ -76,10 +78,24 @@ std::string sha256_hex(std::string_view data) {
     for (int i = 0; i < 8; ++i) tail[blocks * 64 - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
     for (size_t b = 0; b < blocks; ++b) compress(h, tail.data() + 64 * b);
 
+    return h;
+}
+
+} // namespace
+
+std::string sha256_hex(std::string_view data) {
     std::string hex;
     hex.reserve(64);
-    for (uint32_t word : h) hex += fmt::format("{:08x}", word);
+    for (uint32_t word : sha256_words(data)) hex += fmt::format("{:08x}", word);
     return hex;
+}
+
+std::string sha256_raw(std::string_view data) {
+    std::string raw;
+    raw.reserve(32);
+    for (uint32_t word : sha256_words(data))
+        for (int shift = 24; shift >= 0; shift -= 8) raw += static_cast<char>((word >> shift) & 0xff);
+    return raw;
 }
 
 } // namespace milex::util

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -36,6 +37,11 @@ public:
     void reset(int fd = -1) {
         if (m_fd >= 0) ::close(m_fd);
         m_fd = fd;
+    }
+    int release() {
+        int fd = m_fd;
+        m_fd = -1;
+        return fd;
     }
 
 private:
@@ -152,21 +158,29 @@ std::string ProcessResult::describe_end(std::chrono::milliseconds timeout) const
     return fmt::format("exited with status {}", exit_code);
 }
 
-tl::expected<ProcessResult, std::string> run_process(const std::vector<std::string>& argv,
-                                                     const ProcessOptions& options) {
-    if (argv.empty() || argv[0].empty()) return tl::unexpected(std::string("empty command"));
+namespace {
 
+/// The child of run_process or PipedProcess, with our ends of its pipes.
+struct Spawned {
+    pid_t pid = -1;
+    Fd in, out, err;
+};
+
+/// Starts `argv` with its stdout and stderr on pipes, stdin on a pipe when `piped_stdin`, else
+/// /dev/null. Our ends are non-blocking.
+tl::expected<void, std::string> spawn(const std::vector<std::string>& argv, const ProcessOptions& options,
+                                      bool piped_stdin, Spawned& child) {
+    if (argv.empty() || argv[0].empty()) return tl::unexpected(std::string("empty command"));
     Pipe out_pipe, err_pipe, in_pipe;
     for (Pipe* p : {&out_pipe, &err_pipe}) {
         if (auto made = make_pipe(*p); !made) return tl::unexpected(made.error());
     }
-    const bool feed = options.stdin_data.has_value();
-    if (feed) {
+    if (piped_stdin) {
         if (auto made = make_pipe(in_pipe); !made) return tl::unexpected(made.error());
     }
 
     SpawnSetup setup;
-    if (feed)
+    if (piped_stdin)
         posix_spawn_file_actions_adddup2(&setup.actions, in_pipe.read.get(), STDIN_FILENO);
     else
         posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
@@ -175,8 +189,8 @@ tl::expected<ProcessResult, std::string> run_process(const std::vector<std::stri
     if (!options.cwd.empty())
         posix_spawn_file_actions_addchdir_np(&setup.actions, options.cwd.c_str());
     // A group of its own, so that a timeout kills the program and everything it started.
-    posix_spawnattr_setpgroup(&setup.attr, 0);
-    reset_signals(setup.attr, POSIX_SPAWN_SETPGROUP);
+    if (options.own_group) posix_spawnattr_setpgroup(&setup.attr, 0);
+    reset_signals(setup.attr, options.own_group ? POSIX_SPAWN_SETPGROUP : 0);
 
     auto args = c_argv(argv);
     Environment env;
@@ -185,17 +199,30 @@ tl::expected<ProcessResult, std::string> run_process(const std::vector<std::stri
         env = make_environment(options.env);
         envp = env.pointers.data();
     }
-    pid_t pid = -1;
     // posix_spawnp reports its failure in its return value; it does not set errno.
-    int rc = ::posix_spawnp(&pid, args[0], &setup.actions, &setup.attr, args.data(), envp);
+    int rc = ::posix_spawnp(&child.pid, args[0], &setup.actions, &setup.attr, args.data(), envp);
     if (rc != 0) return tl::unexpected(fmt::format("{}: {}", argv[0], std::strerror(rc)));
-
-    out_pipe.write.reset();
-    err_pipe.write.reset();
-    in_pipe.read.reset();
-    for (int fd : {out_pipe.read.get(), err_pipe.read.get(), in_pipe.write.get()}) {
-        if (fd >= 0) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    for (Fd* fd : {&out_pipe.read, &err_pipe.read, &in_pipe.write}) {
+        if (fd->get() >= 0) ::fcntl(fd->get(), F_SETFL, ::fcntl(fd->get(), F_GETFL) | O_NONBLOCK);
     }
+    child.out.reset(out_pipe.read.release());
+    child.err.reset(err_pipe.read.release());
+    child.in.reset(in_pipe.write.release());
+    return {};
+}
+
+} // namespace
+
+tl::expected<ProcessResult, std::string> run_process(const std::vector<std::string>& argv,
+                                                     const ProcessOptions& options) {
+    const bool feed = options.stdin_data.has_value();
+    Spawned child;
+    if (auto started = spawn(argv, options, feed, child); !started) return tl::unexpected(started.error());
+    const pid_t pid = child.pid;
+    Pipe out_pipe, err_pipe, in_pipe;
+    out_pipe.read.reset(child.out.release());
+    err_pipe.read.reset(child.err.release());
+    in_pipe.write.reset(child.in.release());
 
     ProcessResult result;
     const auto deadline = Clock::now() + options.timeout;
@@ -258,7 +285,7 @@ tl::expected<ProcessResult, std::string> run_process(const std::vector<std::stri
         }
     }
 
-    if (result.timed_out) ::kill(-pid, SIGKILL);
+    if (result.timed_out) ::kill(options.own_group ? -pid : pid, SIGKILL);
     if (!exited) {
         while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
         }
@@ -268,6 +295,132 @@ tl::expected<ProcessResult, std::string> run_process(const std::vector<std::stri
         result.exit_code = -1;
         result.term_signal = 0;
     }
+    return result;
+}
+
+tl::expected<PipedProcess, std::string> PipedProcess::start(const std::vector<std::string>& argv,
+                                                            const ProcessOptions& options) {
+    // Writing to a child that died must be an error to handle, not SIGPIPE ending milex.
+    ::signal(SIGPIPE, SIG_IGN);
+    Spawned child;
+    if (auto started = spawn(argv, options, true, child); !started) return tl::unexpected(started.error());
+    PipedProcess process;
+    process.m_pid = child.pid;
+    process.m_in = child.in.release();
+    process.m_out = child.out.release();
+    process.m_err = child.err.release();
+    process.m_group = options.own_group;
+    return process;
+}
+
+PipedProcess::PipedProcess(PipedProcess&& other) noexcept { *this = std::move(other); }
+
+PipedProcess& PipedProcess::operator=(PipedProcess&& other) noexcept {
+    if (this == &other) return *this;
+    release();
+    m_pid = std::exchange(other.m_pid, -1);
+    m_in = std::exchange(other.m_in, -1);
+    m_out = std::exchange(other.m_out, -1);
+    m_err = std::exchange(other.m_err, -1);
+    m_group = other.m_group;
+    m_reaped = std::exchange(other.m_reaped, false);
+    return *this;
+}
+
+PipedProcess::~PipedProcess() { release(); }
+
+void PipedProcess::release() {
+    for (int* fd : {&m_in, &m_out, &m_err}) {
+        if (*fd >= 0) ::close(*fd);
+        *fd = -1;
+    }
+    if (m_pid > 0 && !m_reaped) {
+        kill(SIGKILL);
+        int status = 0;
+        while (::waitpid(m_pid, &status, 0) < 0 && errno == EINTR) {
+        }
+    }
+    m_pid = -1;
+}
+
+namespace {
+int ms_until(PipedProcess::Deadline deadline) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    return left <= 0 ? 0 : static_cast<int>(std::min<long long>(left, 1 << 30));
+}
+} // namespace
+
+PipedProcess::Io PipedProcess::write(std::string_view data, Deadline deadline) {
+    size_t written = 0;
+    while (written < data.size()) {
+        if (m_in < 0) return Io::closed;
+        ssize_t w = ::write(m_in, data.data() + written, data.size() - written);
+        if (w > 0) {
+            written += static_cast<size_t>(w);
+            continue;
+        }
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return Io::closed;
+        pollfd fd{m_in, POLLOUT, 0};
+        const int wait = ms_until(deadline);
+        if (wait == 0) return Io::timeout;
+        if (::poll(&fd, 1, wait) < 0 && errno != EINTR) return Io::closed;
+        if (fd.revents & (POLLERR | POLLHUP)) return Io::closed;
+    }
+    return Io::done;
+}
+
+void PipedProcess::close_input() {
+    if (m_in >= 0) ::close(m_in);
+    m_in = -1;
+}
+
+PipedProcess::Io PipedProcess::read(std::string& out, std::string& err, Deadline deadline) {
+    for (;;) {
+        std::array<pollfd, 2> fds{};
+        nfds_t n = 0;
+        if (m_out >= 0) fds[n++] = {m_out, POLLIN, 0};
+        if (m_err >= 0) fds[n++] = {m_err, POLLIN, 0};
+        if (n == 0) return Io::closed;
+        int ready = ::poll(fds.data(), n, ms_until(deadline));
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready <= 0) return ready == 0 ? Io::timeout : Io::closed;
+        const size_t out_before = out.size(), err_before = err.size();
+        for (nfds_t i = 0; i < n; ++i) {
+            if (fds[i].revents == 0) continue;
+            int& fd = fds[i].fd == m_out ? m_out : m_err;
+            if (!drain(fd, fd == m_out ? out : err)) {
+                ::close(fd);
+                fd = -1;
+            }
+        }
+        if (out.size() > out_before || err.size() > err_before) return Io::done;
+    }
+}
+
+void PipedProcess::kill(int signal) {
+    if (m_pid > 0 && !m_reaped) ::kill(m_group ? -m_pid : m_pid, signal);
+}
+
+ProcessResult PipedProcess::wait(Deadline deadline) {
+    ProcessResult result;
+    if (m_pid <= 0 || m_reaped) return result;
+    int status = 0;
+    for (;;) {
+        pid_t done = ::waitpid(m_pid, &status, WNOHANG);
+        if (done == m_pid) break;
+        if (done < 0 && errno != EINTR) return result;
+        if (Clock::now() >= deadline) {
+            kill(SIGKILL);
+            result.timed_out = true;
+            while (::waitpid(m_pid, &status, 0) < 0 && errno == EINTR) {
+            }
+            break;
+        }
+        ::usleep(2000);
+    }
+    m_reaped = true;
+    decode_status(status, result);
     return result;
 }
 

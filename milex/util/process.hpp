@@ -4,6 +4,9 @@
 #include <chrono>
 #include <filesystem>
 #include <optional>
+#include <string_view>
+
+#include <sys/types.h>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +24,10 @@ struct ProcessOptions {
     std::filesystem::path cwd;
     /// Variables set (or replaced) in the child's environment, on top of ours.
     std::vector<std::pair<std::string, std::string>> env;
+    /// A process group of its own (so a timeout kills everything it started). Off for a child
+    /// that must stay in the terminal's foreground group to prompt there (ssh asking for a
+    /// passphrase or an MFA code).
+    bool own_group = true;
 };
 
 struct ProcessResult {
@@ -41,6 +48,45 @@ struct ProcessResult {
 /// the message then names it ("foo-cli: No such file or directory").
 tl::expected<ProcessResult, std::string> run_process(const std::vector<std::string>& argv,
                                                      const ProcessOptions& options = {});
+
+/// A long-lived child talked to through its three pipes (a remote shell behind ssh). The
+/// destructor kills it (SIGKILL) and reaps it if it still runs.
+class PipedProcess {
+public:
+    /// Starts `argv` with pipes on stdin, stdout and stderr (options.stdin_data and timeout are
+    /// not used). Fails only when it could not be started.
+    static tl::expected<PipedProcess, std::string> start(const std::vector<std::string>& argv,
+                                                         const ProcessOptions& options = {});
+    PipedProcess(PipedProcess&& other) noexcept;
+    PipedProcess& operator=(PipedProcess&& other) noexcept;
+    PipedProcess(const PipedProcess&) = delete;
+    PipedProcess& operator=(const PipedProcess&) = delete;
+    ~PipedProcess();
+
+    using Deadline = std::chrono::steady_clock::time_point;
+    enum class Io { done, timeout, closed };
+
+    /// Writes all of `data` to the child's stdin; `closed` when the child no longer reads.
+    Io write(std::string_view data, Deadline deadline);
+    void close_input();
+    /// Waits until stdout or stderr has something (appended to `out`/`err`) or both are at end
+    /// of file (`closed`), or the deadline passes.
+    Io read(std::string& out, std::string& err, Deadline deadline);
+    /// Sends `signal` to the child (its group when it has one of its own).
+    void kill(int signal);
+    /// Waits for the end of the child (at most until `deadline`, then kills it) and returns its
+    /// end as a ProcessResult without output.
+    ProcessResult wait(Deadline deadline);
+    pid_t pid() const { return m_pid; }
+
+private:
+    PipedProcess() = default;
+    void release();
+    pid_t m_pid = -1;
+    int m_in = -1, m_out = -1, m_err = -1;
+    bool m_group = true;
+    bool m_reaped = false;
+};
 
 /// Runs `argv` attached to our terminal (an editor) and waits; returns its exit status, or the
 /// unexpected value when it could not be started.

@@ -123,3 +123,100 @@ SH
 
 # podman here runs rootful containers only with runc and lowered limits (CLUSTER-NOTES.md).
 PODMAN_OPTIONS='--runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024'
+
+# ---- remote machines: the cluster's sshd as its test user ------------------------------------
+# configure_remote NAME [TRANSPORT] writes an ssh client config ($T/ssh_config, used through
+# MILEX_SSH_CONFIG: ssh reads the real user's ~/.ssh, not $HOME) with an alias `cluster`, and a
+# machine config with `local` and a remote machine NAME whose path is $R (/home/<user>/milex-<test>,
+# wiped now). Jobs there run as the test user, in the examples' venv.
+remote_setup() {
+  eval "$("$MILEX_SOURCE_DIR/tools/cluster" env)"
+  : "${MILEX_TEST_SSH_HOST:?}" "${MILEX_TEST_SSH_PORT:?}" "${MILEX_TEST_SSH_USER:?}"
+  RUSER=$MILEX_TEST_SSH_USER
+  RHOME=$(getent passwd "$RUSER" | cut -d: -f6)
+  R=$RHOME/milex-$(basename "$T")
+  rm -rf "$R"
+  # Keys the test may copy, break or withhold: its own copies.
+  mkdir -p "$T/keys"
+  cp "$MILEX_TEST_SSH_KEY" "$T/keys/id"
+  cp "$MILEX_TEST_KNOWN_HOSTS" "$T/keys/known_hosts"
+  chmod 600 "$T/keys/id"
+  write_ssh_config "$MILEX_TEST_SSH_PORT"
+  export MILEX_SSH_CONFIG=$T/ssh_config
+  unset SSH_AUTH_SOCK
+  # OpenSSH's ControlMaster socket goes in a private directory here, which must be empty at the end.
+  export TMPDIR=$T/tmp XDG_RUNTIME_DIR=
+  mkdir -p "$TMPDIR"
+}
+
+write_ssh_config() { # port → $T/ssh_config with the alias `cluster`
+  cat >"$T/ssh_config" <<CONF
+Host cluster
+  HostName $MILEX_TEST_SSH_HOST
+  Port $1
+  User $MILEX_TEST_SSH_USER
+  IdentityFile $T/keys/id
+  IdentitiesOnly yes
+  UserKnownHostsFile $T/keys/known_hosts
+  StrictHostKeyChecking yes
+CONF
+}
+
+# remote_config NAME:TRANSPORT[:EXTRA-JSON]… → the config: `local`, and each remote machine NAME on the
+# alias `cluster`, its path ~/milex-<test>/NAME (that is $R/NAME).
+remote_config() {
+  local spec name transport extra
+  {
+    echo "{"
+    echo "  \"local\": {\"path\": \"$M\", \"env_command\": \"source $MILEX_VENV/bin/activate\"}"
+    for spec in "$@"; do
+      IFS=: read -r name transport extra <<<"$spec"
+      echo "  ,\"$name\": {\"hostname\": \"cluster\", \"transport\": \"$transport\", \"path\": \"~/milex-$(basename "$T")/$name\","
+      echo "    \"env_command\": \"source $MILEX_VENV/bin/activate; export PATH=$MILEX_SOURCE_DIR/examples/shell:\$PATH\"${extra:+, $extra}}"
+    done
+    echo "}"
+  } >"$MILEX_CONFIG"
+  mkdir -p "$M"/{jobs,slurm,runs,models,results,data}
+}
+
+# own_sshd [sshd_config lines…] → an sshd of this test's own: the cluster's config on a free port
+# with its own PID file and these lines instead of the cluster's; trusted in $T/keys/known_hosts, the alias `cluster`
+# pointed at it, stopped when the test ends. start_sshd/stop_sshd start and kill it again (by PID,
+# with its sessions).
+own_sshd() {
+  local line
+  OWN_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  sed -e "s/^Port .*/Port $OWN_PORT/" -e "s|^PidFile .*|PidFile $T/sshd.pid|" "$MILEX_CLUSTER_DIR/ssh/sshd_config" >"$T/sshd_config"
+  for line in "$@"; do # sshd takes a keyword's first value: the cluster's goes
+    sed -i "/^${line%% *} /d" "$T/sshd_config"
+    echo "$line" >>"$T/sshd_config"
+  done
+  echo "[$MILEX_TEST_SSH_HOST]:$OWN_PORT $(cut -d' ' -f1,2 "$MILEX_CLUSTER_DIR/ssh/ssh_host_ed25519_key.pub")" >>"$T/keys/known_hosts"
+  write_ssh_config "$OWN_PORT"
+  trap 'stop_sshd; cleanup_jobs' EXIT
+  start_sshd
+}
+start_sshd() {
+  rm -f "$T/sshd.pid"
+  /usr/sbin/sshd -f "$T/sshd_config" -E "$T/sshd.log"
+  for _ in $(seq 100); do [ -s "$T/sshd.pid" ] && return 0; sleep 0.05; done
+  fail "sshd did not start: $(cat "$T/sshd.log")"
+}
+descendants() { # pid → it and every process under it
+  local child
+  echo "$1"
+  for child in $(ps -o pid= --ppid "$1"); do descendants "$child"; done
+}
+stop_sshd() { # the sshd this test started and its sessions, by PID
+  [ -s "$T/sshd.pid" ] || return 0
+  kill -9 $(descendants "$(cat "$T/sshd.pid")") 2>/dev/null || true
+  rm -f "$T/sshd.pid"
+}
+
+remote_log_of() { # machine job-name id → its output file on the remote side (readable here: same host)
+  echo "$R/$1/slurm/$2-$3.out"
+}
+
+remote_record() { # bundle-name machine → the newest run record of that bundle on that machine
+  ls -t "$M"/runs/"$1"_*@"$2".*.json | head -n1
+}

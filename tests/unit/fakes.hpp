@@ -26,8 +26,14 @@ public:
         files[path] = std::string(content);
     }
     void copy_file(const std::string& local_path, const std::string& path) override {
-        files[path] = read_file(local_path);
+        files[path] = test::read_file(local_path);
     }
+    std::string read_file(const std::string& path) override {
+        auto it = files.find(path);
+        if (it == files.end()) throw Error("cannot read " + path + ": No such file or directory");
+        return it->second;
+    }
+    std::string resolve_path(const std::string& path) override { return path; }
     void make_directories(const std::string& path) override {
         if (refuse_directories) throw Error("cannot create directory " + path + ": Permission denied");
     }
