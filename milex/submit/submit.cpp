@@ -160,14 +160,6 @@ size_t submit_jobs(Target& target, const std::vector<size_t>& indices,
         auto subset = tasks.find(job.name);
         auto pieces = pieces_of(job, options, subset == tasks.end() ? nullptr : &subset->second, target.max_array,
                                 target.machine.name);
-        if (pending.empty()) {
-            try {
-                target.transport.make_directories(target.machine.path + "/slurm");
-            } catch (const Error& e) {
-                throw Error(fmt::format("machine \"{}\": {}; fix its \"path\" with milex-configuration",
-                                        target.machine.name, e.what()));
-            }
-        }
         const model::JobRun* before = run.record.find(job.name);
         const int attempt = before ? before->attempt + 1 : 1;
         std::string path = script_path(target.machine, target.plan.file.stem(), job.name, run.record.submission);
@@ -299,6 +291,17 @@ std::optional<size_t> site_submit_limit(Target& target) {
     if (limit) entry["value"] = *limit;
     target.runs.set_machine_cache(target.machine.name, "max_submit_jobs", entry);
     return limit;
+}
+
+/// Makes the machine's slurm/ folder, where the scripts go: the first thing a submission writes, so
+/// that an unusable `path` stops it before anything else (a cache, a record) is written.
+void make_script_folder(Target& target) {
+    try {
+        target.transport.make_directories(target.machine.path + "/slurm");
+    } catch (const Error& e) {
+        throw Error(fmt::format("machine \"{}\": {}; fix its \"path\" with milex-configuration", target.machine.name,
+                                e.what()));
+    }
 }
 
 /// The queue cap of the machine (max_queued, else the site's MaxSubmitJobs) and the room left.
@@ -498,6 +501,7 @@ store::StoredRun RunSession::submit(transport::Transport& transport, scheduler::
     target.convert = [&](const std::set<std::string>& images) {
         return submit_conversions(transport, scheduler, containers, images, run, progress);
     };
+    if (!missing.empty()) make_script_folder(target);
     target.max_array = max_array_for(target, missing);
     measure_room(target);
     try {
@@ -579,6 +583,7 @@ std::vector<std::string> resubmit(const model::Machine& machine, const Plan& pla
         names.push_back(jobs[index].name);
     }
     Target target{machine, plan, runs, transport, scheduler};
+    if (!indices.empty()) make_script_folder(target);
     target.max_array = max_array_for(target, indices);
     measure_room(target);
     const size_t waiting = submit_jobs(target, indices, ids, run, progress, 0, indices.size(), tasks);
