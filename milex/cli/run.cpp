@@ -216,12 +216,14 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
                                  resumed ? " (submitted before)" : "")
                   << std::flush;
     };
-    store::StoredRun run;
-    try {
-        run = session.submit(*transport, *scheduler, again, progress, containers);
-    } catch (const transport::ConnectionLost& e) {
-        throw lost_midway(session, machine, stem, total, e);
-    }
+    auto submit_missing = [&](submit::Again mode) {
+        try {
+            return session.submit(*transport, *scheduler, mode, progress, containers);
+        } catch (const transport::ConnectionLost& e) {
+            throw lost_midway(session, machine, stem, total, e);
+        }
+    };
+    store::StoredRun run = submit_missing(again);
     // Under a queue cap, what did not fit waits: for the next milex-run, or here with --wait.
     while (session.waiting() > 0 && flags.wait) {
         std::cout << fmt::format("milex-run: {} job{} wait for room in the queue (at most {} queued on \"{}\")\n",
@@ -231,7 +233,7 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
         std::this_thread::sleep_for(pause);
         pause = std::min(pause * 3 / 2, std::chrono::milliseconds(60000));
         progress.kept = nullptr;
-        run = session.submit(*transport, *scheduler, submit::Again::no, progress, containers);
+        run = submit_missing(submit::Again::no);
     }
     size_t submitted = 0;
     for (const auto* job : run.record.latest()) submitted += job->job_id.empty() ? 0 : 1;
