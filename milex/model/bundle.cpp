@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "milex/util/error.hpp"
+#include "milex/util/json_members.hpp"
 #include "milex/util/text.hpp"
 
 namespace milex::model {
@@ -218,38 +219,32 @@ std::vector<std::string> Bundle::names() const {
 }
 
 ordered_json Bundle::to_json() const {
+    // Names are unique in a Bundle: append, without ordered_map's linear search for each key.
     ordered_json j = ordered_json::object();
-    for (const auto& job : jobs) j[job.name] = job.to_json();
+    auto& members = j.get_ref<ordered_json::object_t&>();
+    members.reserve(jobs.size());
+    for (const auto& job : jobs) members.emplace_back(job.name, job.to_json());
     return j;
 }
 
 std::string Bundle::dump() const { return to_json().dump(4) + "\n"; }
 
-Bundle bundle_from_json(ordered_json root, const std::string& source) {
-    if (!root.is_object())
-        throw Error(fmt::format("{}: a bundle must be a JSON object of jobs keyed by name", source));
+Bundle parse_bundle(const std::string& text, const std::string& source) {
+    // Job by job as the parser completes each one (util/json_members.hpp): linear in the number
+    // of jobs, and the tree of one job at a time is all that is held besides the Bundle.
     std::vector<std::string> problems;
     JobReader reader(source, problems);
     Bundle bundle;
-    bundle.jobs.reserve(root.size());
-    for (auto& [name, value] : root.items()) {
+    auto scan = util::for_each_member(text, [&](std::string name, ordered_json value) {
         if (auto job = reader.read(name, value)) bundle.jobs.push_back(std::move(*job));
-    }
-    if (root.empty()) problems.push_back(fmt::format("{}: the bundle has no jobs", source));
+    });
+    if (!scan) throw Error(fmt::format("{}: invalid JSON: {}", source, scan.error()));
+    if (!scan->object) throw Error(fmt::format("{}: a bundle must be a JSON object of jobs keyed by name", source));
+    for (const auto& name : scan->duplicates)
+        problems.push_back(fmt::format("{}: job \"{}\" is given twice; keep one", source, name));
+    if (scan->members == 0) problems.push_back(fmt::format("{}: the bundle has no jobs", source));
     if (!problems.empty()) throw Error(problems);
     return bundle;
-}
-
-Bundle parse_bundle(const std::string& text, const std::string& source) {
-    ordered_json root;
-    try {
-        root = ordered_json::parse(text);
-    } catch (const ordered_json::parse_error& e) {
-        std::string what = e.what();
-        auto at = what.find("parse error");
-        throw Error(fmt::format("{}: invalid JSON: {}", source, at == std::string::npos ? what : what.substr(at)));
-    }
-    return bundle_from_json(std::move(root), source);
 }
 
 } // namespace milex::model

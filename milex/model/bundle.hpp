@@ -23,6 +23,5 @@ struct Bundle {
 /// a trailing `"id"`). Every problem in the file is thrown together as one Error, each line
 /// naming `source` and the job. Dependencies are checked later, by graph/.
 Bundle parse_bundle(const std::string& text, const std::string& source);
-Bundle bundle_from_json(nlohmann::ordered_json root, const std::string& source);
 
 } // namespace milex::model

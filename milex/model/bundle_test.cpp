@@ -111,6 +111,13 @@ TEST_CASE("invalid JSON and empty bundles are refused") {
                                      "b.json: invalid JSON: parse error at line 1, column 7: syntax error while parsing "
                                      "value - unexpected end of input; expected '[', '{', or a literal"});
     CHECK(problems("{}") == std::vector<std::string>{"b.json: the bundle has no jobs"});
+    CHECK(problems("[{\"script\": \"x\"}]") ==
+          std::vector<std::string>{"b.json: a bundle must be a JSON object of jobs keyed by name"});
+}
+
+TEST_CASE("a job given twice is refused rather than one of them silently kept") {
+    CHECK(problems(R"({"A": {"script": "x"}, "B": {"script": "y"}, "A": {"script": "z"}})") ==
+          std::vector<std::string>{"b.json: job \"A\" is given twice; keep one"});
 }
 
 TEST_CASE("job and bundle names must fit in file names and #SBATCH lines") {
