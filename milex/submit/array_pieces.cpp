@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-#include "milex/scheduler/slurm_parse.hpp"
 #include "milex/util/error.hpp"
 
 namespace milex::submit {
@@ -19,13 +18,13 @@ std::vector<Piece> pieces_of(const model::Job& job, const model::SlurmOptions& o
     if (tasks) {
         indices = *tasks;
     } else {
-        for (const auto& index : scheduler::slurm::array_indices(*spec)) indices.push_back(std::stoull(index));
+        for (const auto& index : model::array_indices(*spec)) indices.push_back(std::stoull(index));
     }
     std::sort(indices.begin(), indices.end());
     const size_t largest = indices.empty() ? 0 : indices.back();
     if (max_array == 0 || largest < max_array) {
         if (!tasks) return {Piece{}};
-        return {Piece{scheduler::slurm::fold_indices(indices) + limit, 0}};
+        return {Piece{model::fold_indices(indices) + limit, 0}};
     }
     if (!job.sweep)
         throw Error(fmt::format("job \"{}\": array {} goes beyond index {}, the largest machine \"{}\" accepts "
@@ -36,7 +35,7 @@ std::vector<Piece> pieces_of(const model::Job& job, const model::SlurmOptions& o
     size_t chunk = indices.front() / max_array;
     auto flush = [&] {
         if (local.empty()) return;
-        pieces.push_back({scheduler::slurm::fold_indices(local) + limit, chunk * max_array});
+        pieces.push_back({model::fold_indices(local) + limit, chunk * max_array});
         local.clear();
     };
     for (size_t index : indices) {

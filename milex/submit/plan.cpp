@@ -29,9 +29,9 @@ std::string script_path(const model::Machine& machine, const std::string& bundle
 }
 
 std::string render_job(const model::Job& job, const model::Machine& machine, const std::string& bundle_stem,
-                       const ContainerPlan& containers) {
+                       const ContainerPlan& containers, int attempt) {
     const render::RuntimeImage* image = job.container ? &containers.of(job.container->image).runtime_image : nullptr;
-    return render::render_script({job, machine, bundle_stem, version(), image});
+    return render::render_script({job, machine, bundle_stem, version(), image, attempt});
 }
 
 } // namespace milex::submit

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "milex/render/script.hpp"
+#include "milex/scheduler/request.hpp"
 #include "milex/util/error.hpp"
 
 namespace milex::submit {
@@ -46,7 +47,7 @@ void measure_room(Target& target) {
 size_t max_array_for(Target& target, const std::vector<size_t>& indices) {
     bool arrays = false;
     for (size_t index : indices)
-        arrays = arrays || model::find_option(render::script_options(target.plan.bundle.jobs[index], target.machine),
+        arrays = arrays || model::find_option(scheduler::job_request(target.plan.bundle.jobs[index], target.machine),
                                               "array");
     if (!arrays) return 0;
     if (target.machine.max_array_size) return *target.machine.max_array_size;

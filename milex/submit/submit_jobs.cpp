@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "milex/render/script.hpp"
-#include "milex/scheduler/slurm_parse.hpp"
+#include "milex/scheduler/request.hpp"
 #include "milex/submit/array_pieces.hpp"
 #include "milex/util/clock.hpp"
 #include "milex/util/error.hpp"
@@ -67,10 +67,10 @@ std::vector<Pending> write_scripts(Target& target, const std::vector<size_t>& in
     std::vector<transport::FileWrite> scripts;
     for (size_t index : indices) {
         const model::Job& job = jobs[index];
-        const auto options = render::script_options(job, target.machine);
+        const auto options = scheduler::job_request(job, target.machine);
         if (target.machine.scheduler == model::SchedulerKind::none && model::find_option(options, "array"))
-            throw Error(fmt::format("job \"{}\" is an array (--array or a sweep), which needs SLURM; machine \"{}\" "
-                                    "runs jobs directly (\"scheduler\": \"none\")",
+            throw Error(fmt::format("job \"{}\" is an array (--array or a sweep), which needs a batch scheduler (SLURM "
+                                    "or Grid Engine); machine \"{}\" runs jobs directly (\"scheduler\": \"none\")",
                                     job.name, target.machine.name));
         auto subset = tasks.find(job.name);
         auto pieces = pieces_of(job, options, subset == tasks.end() ? nullptr : &subset->second, target.max_array,
@@ -81,7 +81,7 @@ std::vector<Pending> write_scripts(Target& target, const std::vector<size_t>& in
         if (attempt > 1) path.insert(path.size() - 3, fmt::format(".attempt{}", attempt));
         static const ContainerPlan k_no_containers;
         std::string script = render_job(job, target.machine, target.plan.file.stem(),
-                                        target.containers ? *target.containers : k_no_containers);
+                                        target.containers ? *target.containers : k_no_containers, attempt);
         pending.push_back({index, attempt, path, util::sha256_hex(script), std::move(pieces)});
         scripts.push_back({std::move(path), std::move(script), transport::FileMode::executable});
     }
@@ -92,11 +92,11 @@ std::vector<Pending> write_scripts(Target& target, const std::vector<size_t>& in
 
 /// How many queue places `job` takes: the queue cap counts array tasks one by one.
 size_t places_needed(const Target& target, const model::Job& job, const std::vector<Piece>& pieces) {
-    const auto* own_array = model::find_option(render::script_options(job, target.machine), "array");
+    const auto* own_array = model::find_option(scheduler::job_request(job, target.machine), "array");
     size_t needed = 0;
     for (const auto& piece : pieces) {
         const std::string spec = !piece.array.empty() ? piece.array : own_array ? *own_array : "";
-        needed += spec.empty() ? 1 : scheduler::slurm::array_indices(spec).size();
+        needed += spec.empty() ? 1 : model::array_indices(spec).size();
     }
     return needed;
 }
@@ -129,7 +129,7 @@ model::JobRun intent(const Target& target, const model::Job& job, const Pending&
     job_run.after = std::move(after);
     job_run.attempt = item.attempt;
     job_run.tag = fmt::format("milex:{}:{}:{}", token, job.name, item.attempt);
-    const auto options = render::script_options(job, target.machine);
+    const auto options = scheduler::job_request(job, target.machine);
     const auto& pieces = item.pieces;
     if (const auto* array = model::find_option(options, "array")) job_run.array = *array;
     if (!pieces.front().array.empty() && pieces.size() == 1) job_run.array = pieces.front().array;
