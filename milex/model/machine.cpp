@@ -14,6 +14,18 @@ namespace milex::model {
 
 using nlohmann::ordered_json;
 
+const char* scheduler_name(SchedulerKind kind) {
+    switch (kind) {
+    case SchedulerKind::slurm:
+        return "slurm";
+    case SchedulerKind::sge:
+        return "sge";
+    case SchedulerKind::none:
+        return "none";
+    }
+    return "slurm";
+}
+
 namespace {
 
 const char* transport_name(TransportKind kind) {
@@ -33,7 +45,6 @@ const std::vector<std::string>& runtime_names() {
     return names;
 }
 
-const char* scheduler_name(SchedulerKind kind) { return kind == SchedulerKind::none ? "none" : "slurm"; }
 
 /// Validation of one machine; problems are appended with their location.
 class MachineReader {
@@ -67,6 +78,8 @@ public:
             else if (key == "username") m.username = text(at, key, v);
             else if (key == "key_path") m.key_path = text(at, key, v);
             else if (key == "partition") m.partition = text(at, key, v);
+            else if (key == "parallel_environment") m.parallel_environment = text(at, key, v);
+            else if (key == "memory_complex") m.memory_complex = v.is_null() ? "h_vmem" : text(at, key, v);
             else if (key == "port") m.port = port(at, v);
             else if (key == "transport") m.transport = transport(at, v);
             else if (key == "scheduler") m.scheduler = scheduler(at, v);
@@ -131,9 +144,14 @@ private:
     }
 
     SchedulerKind scheduler(const std::string& at, const ordered_json& v) {
-        if (v == "slurm" || v.is_null()) return SchedulerKind::slurm;
-        if (v == "none") return SchedulerKind::none;
-        problem(at, fmt::format("machine \"{}\": \"scheduler\" must be \"slurm\" or \"none\"", m_name));
+        if (v.is_null()) return SchedulerKind::slurm;
+        for (auto kind : {SchedulerKind::slurm, SchedulerKind::sge, SchedulerKind::none})
+            if (v == scheduler_name(kind)) return kind;
+        // Never a fallback: a typo would otherwise run every job on the login node.
+        const std::string given = v.is_string() ? v.get<std::string>() : v.dump();
+        problem(at, fmt::format("machine \"{}\": unknown scheduler \"{}\"{}; use \"slurm\", \"sge\" (Grid Engine) or "
+                                "\"none\" (run jobs directly)",
+                                m_name, given, util::did_you_mean(given, {"slurm", "sge", "none"})));
         return SchedulerKind::slurm;
     }
 
@@ -269,6 +287,7 @@ const std::vector<std::string>& machine_keys() {
         "path",      "env_command", "slurm_account", "hostname",  "hosturl", "username", "key_path",
         "port",      "transport",   "scheduler",     "partition", "modules", "sbatch",   "accounting",
         "max_array_size", "max_queued", "container_runtime", "container_cache", "container_options", "container_gpus",
+        "parallel_environment", "memory_complex",
     };
     return keys;
 }
@@ -307,6 +326,10 @@ ordered_json Machine::to_json() const {
     if (remote()) j["transport"] = transport_name(transport);
     j["scheduler"] = scheduler_name(scheduler);
     if (!partition.empty()) j["partition"] = partition;
+    if (scheduler == SchedulerKind::sge) {
+        if (!parallel_environment.empty()) j["parallel_environment"] = parallel_environment;
+        j["memory_complex"] = memory_complex;
+    }
     if (!modules.empty()) j["modules"] = modules;
     if (accounting) j["accounting"] = *accounting;
     if (max_array_size) j["max_array_size"] = *max_array_size;

@@ -14,7 +14,11 @@
 namespace milex::model {
 
 enum class TransportKind { automatic, libssh2, openssh };
-enum class SchedulerKind { slurm, none };
+/// The batch system of a machine: SLURM, Grid Engine (`sge`), or none (jobs run directly).
+enum class SchedulerKind { slurm, sge, none };
+
+/// "slurm", "sge", "none".
+const char* scheduler_name(SchedulerKind kind);
 /// The program that runs container jobs on a machine.
 enum class ContainerRuntime { none, apptainer, singularity, podman, docker };
 
@@ -35,6 +39,11 @@ struct Machine {
     std::optional<int> port;
     TransportKind transport = TransportKind::automatic;
     SchedulerKind scheduler = SchedulerKind::slurm;
+    /// Grid Engine: the parallel environment that gives a job several slots on one host (`-pe
+    /// <name> N` for cpus_per_task); unset: a job asking for more than one CPU is refused.
+    std::string parallel_environment;
+    /// Grid Engine: the complex a memory request sets (`-l h_vmem=…` per slot, or mem_free, …).
+    std::string memory_complex = "h_vmem";
     std::string partition;
     std::vector<std::string> modules;
     SlurmOptions sbatch;  ///< defaults for every job on this machine

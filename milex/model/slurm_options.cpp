@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include <fmt/format.h>
+#include <tl/expected.hpp>
 
 namespace milex::model {
 
@@ -64,30 +65,42 @@ std::vector<std::string_view> pieces(std::string_view text, char separator) {
     }
 }
 
-std::optional<std::string> check_time(const std::string& v) {
-    // SLURM's own forms; it normalises out-of-range fields (0:90 is 90 seconds) so we do not
-    // refuse them.
-    if (v == "UNLIMITED" || v == "INFINITE" || v == "unlimited" || v == "infinite") return std::nullopt;
-    auto wrong = [&] {
-        return fmt::format("\"{}\" is not a SLURM time; use minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS "
-                           "(e.g. 01:30:00), or UNLIMITED",
-                           v);
-    };
-    std::string_view rest = v;
-    const size_t dash = rest.find('-');
-    const bool days = dash != std::string_view::npos;
-    if (days) {
-        if (!all_digits(rest.substr(0, dash), 6)) return wrong();
-        rest = rest.substr(dash + 1);
+/// A time limit in seconds, SLURM's forms: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS;
+/// 0 for UNLIMITED; nullopt when it is none of them. SLURM normalises out-of-range fields (0:90
+/// is 90 seconds), so they are not refused.
+std::optional<long long> parse_time(std::string_view v) {
+    if (v == "UNLIMITED" || v == "INFINITE" || v == "unlimited" || v == "infinite") return 0;
+    long long days = 0;
+    const size_t dash = v.find('-');
+    const bool with_days = dash != std::string_view::npos;
+    if (with_days) {
+        if (!all_digits(v.substr(0, dash), 6)) return std::nullopt;
+        days = std::stoll(std::string(v.substr(0, dash)));
+        v = v.substr(dash + 1);
     }
-    auto fields = pieces(rest, ':');
-    if (fields.size() > 3) return wrong();
+    auto fields = pieces(v, ':');
+    if (fields.size() > 3) return std::nullopt;
+    std::vector<long long> n;
     for (size_t i = 0; i < fields.size(); ++i) {
         // The first field of a plain time is any number of minutes; the others have two digits.
-        const size_t max = (i == 0 && !days) ? 9 : 2;
-        if (!all_digits(fields[i], max)) return wrong();
+        const size_t max = (i == 0 && !with_days) ? 9 : 2;
+        if (!all_digits(fields[i], max)) return std::nullopt;
+        n.push_back(std::stoll(std::string(fields[i])));
     }
-    return std::nullopt;
+    if (with_days) {
+        const long long h = n[0], m = n.size() > 1 ? n[1] : 0, sec = n.size() > 2 ? n[2] : 0;
+        return ((days * 24 + h) * 60 + m) * 60 + sec;
+    }
+    if (n.size() == 1) return n[0] * 60;
+    if (n.size() == 2) return n[0] * 60 + n[1];
+    return (n[0] * 60 + n[1]) * 60 + n[2];
+}
+
+std::optional<std::string> check_time(const std::string& v) {
+    if (parse_time(v)) return std::nullopt;
+    return fmt::format("\"{}\" is not a SLURM time; use minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS "
+                       "(e.g. 01:30:00), or UNLIMITED",
+                       v);
 }
 
 std::optional<std::string> check_memory(const std::string& v) {
@@ -104,22 +117,31 @@ std::optional<std::string> check_memory(const std::string& v) {
     return std::nullopt;
 }
 
-std::optional<std::string> check_array(const std::string& v) {
+struct IndexRange {
+    unsigned long long first, last, step;
+};
+
+/// An array spec's ranges ("1,5-9:2%3" → 1-1:1, 5-9:2) and its %limit (0: none), or what is wrong.
+tl::expected<std::pair<std::vector<IndexRange>, unsigned long long>, std::string> parse_array(const std::string& v) {
     static const std::string k_help = "use indices and ranges such as 0-15, 1,3,5, 0-99:2 or 0-99%10";
-    auto wrong = [&] { return fmt::format("\"{}\" is not a SLURM array; {}", v, k_help); };
+    auto wrong = [&] { return tl::unexpected(fmt::format("\"{}\" is not a SLURM array; {}", v, k_help)); };
     std::string_view indices = v;
+    unsigned long long limit = 0;
     const size_t percent = indices.find('%');
     if (percent != std::string_view::npos) {
-        std::string_view limit = indices.substr(percent + 1);
-        if (!all_digits(limit, 9)) return wrong();
-        if (std::stoull(std::string(limit)) == 0)
-            return fmt::format("\"{}\": %0 would never run a task; {}", v, k_help);
+        std::string_view text = indices.substr(percent + 1);
+        if (!all_digits(text, 9)) return wrong();
+        limit = std::stoull(std::string(text));
+        if (limit == 0) return tl::unexpected(fmt::format("\"{}\": %0 would never run a task; {}", v, k_help));
         indices = indices.substr(0, percent);
     }
+    std::vector<IndexRange> ranges;
     for (std::string_view item : pieces(indices, ',')) {
         const size_t dash = item.find('-');
         if (dash == std::string_view::npos) {
             if (!all_digits(item, 9)) return wrong();
+            const auto n = std::stoull(std::string(item));
+            ranges.push_back({n, n, 1});
             continue;
         }
         std::string_view first = item.substr(0, dash), last = item.substr(dash + 1), step;
@@ -129,10 +151,20 @@ std::optional<std::string> check_array(const std::string& v) {
             if (!all_digits(step, 9)) return wrong();
         }
         if (!all_digits(first, 9) || !all_digits(last, 9)) return wrong();
-        if (std::stoull(std::string(first)) > std::stoull(std::string(last)))
-            return fmt::format("\"{}\": range {} runs backwards; {}", v, item.substr(0, dash + 1 + last.size()), k_help);
-        if (!step.empty() && std::stoull(std::string(step)) == 0) return fmt::format("\"{}\": a step of 0; {}", v, k_help);
+        const IndexRange range{std::stoull(std::string(first)), std::stoull(std::string(last)),
+                               step.empty() ? 1 : std::stoull(std::string(step))};
+        if (range.first > range.last)
+            return tl::unexpected(
+                fmt::format("\"{}\": range {} runs backwards; {}", v, item.substr(0, dash + 1 + last.size()), k_help));
+        if (range.step == 0) return tl::unexpected(fmt::format("\"{}\": a step of 0; {}", v, k_help));
+        ranges.push_back(range);
     }
+    return std::pair{ranges, limit};
+}
+
+std::optional<std::string> check_array(const std::string& v) {
+    auto parsed = parse_array(v);
+    if (!parsed) return parsed.error();
     return std::nullopt;
 }
 
@@ -263,5 +295,29 @@ SlurmOptions merged(const SlurmOptions& base, const SlurmOptions& over) {
     for (const auto& option : over) set_option(out, option.key, option.value);
     return out;
 }
+
+std::vector<std::string> array_indices(const std::string& spec, size_t limit) {
+    std::vector<std::string> out;
+    auto parsed = parse_array(spec);
+    if (!parsed) return out;
+    for (const auto& range : parsed->first)
+        for (unsigned long long i = range.first; i <= range.last && out.size() < limit; i += range.step)
+            out.push_back(std::to_string(i));
+    return out;
+}
+
+std::string fold_indices(const std::vector<size_t>& sorted) {
+    std::string out;
+    for (size_t i = 0; i < sorted.size();) {
+        size_t j = i;
+        while (j + 1 < sorted.size() && sorted[j + 1] == sorted[j] + 1) ++j;
+        if (!out.empty()) out += ',';
+        out += j == i ? std::to_string(sorted[i]) : fmt::format("{}-{}", sorted[i], sorted[j]);
+        i = j + 1;
+    }
+    return out;
+}
+
+long long time_limit_seconds(const std::string& limit) { return parse_time(limit).value_or(0); }
 
 } // namespace milex::model

@@ -39,4 +39,16 @@ void set_option(SlurmOptions& options, const std::string& key, const std::string
 /// `base` overlaid by `over`: the machine's defaults, then the job's own request.
 SlurmOptions merged(const SlurmOptions& base, const SlurmOptions& over);
 
+// The grammars of the request's values, one each: check_slurm_value validates with them, and
+// the schedulers read values through them.
+
+/// The indices an array spec names: "0-3" → 0 1 2 3, "1,5-9:2%3" → 1 5 7 9. At most `limit`.
+std::vector<std::string> array_indices(const std::string& spec, size_t limit = 1000000);
+
+/// Indices as an array spec, ranges folded: 0 1 2 3 7 9 10 → "0-3,7,9-10".
+std::string fold_indices(const std::vector<size_t>& sorted_indices);
+
+/// A SLURM time limit ("90", "1:30:00", "2-12") in seconds; 0 when there is none (UNLIMITED).
+long long time_limit_seconds(const std::string& limit);
+
 } // namespace milex::model

@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "milex/render/script.hpp"
-#include "milex/scheduler/slurm_parse.hpp"
+#include "milex/scheduler/dialect.hpp"
+#include "milex/scheduler/request.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/path.hpp"
 
@@ -13,36 +13,13 @@ namespace milex::observe {
 
 namespace {
 
-std::string fill(const std::string& pattern, const std::string& name, const std::string& id,
-                 const std::string& array_id, const std::string& task, const std::string& user) {
-    std::string out;
-    for (size_t i = 0; i < pattern.size(); ++i) {
-        if (pattern[i] != '%' || i + 1 >= pattern.size()) {
-            out += pattern[i];
-            continue;
-        }
-        const char c = pattern[++i];
-        if (c == 'x') out += name;
-        else if (c == 'j') out += task.empty() ? id : array_id + "_" + task;
-        else if (c == 'A') out += array_id;
-        else if (c == 'a') out += task;
-        else if (c == 'u') out += user;
-        else if (c == '%') out += '%';
-        else {
-            out += '%';
-            out += c;
-        }
-    }
-    return out;
-}
-
 constexpr std::chrono::seconds k_read_timeout{60};
 
 } // namespace
 
 LogFiles log_files(const model::Job& job, const model::Machine& machine, const model::JobRun& run, bool err,
                    const std::optional<std::string>& task) {
-    const auto options = render::script_options(job, machine);
+    const auto options = scheduler::job_request(job, machine);
     LogFiles files;
     const std::string* pattern = model::find_option(options, err ? "error" : "output");
     if (!pattern && err) {
@@ -52,7 +29,7 @@ LogFiles log_files(const model::Job& job, const model::Machine& machine, const m
     const std::string user = util::environment_variable("USER").value_or("");
     std::vector<std::string> tasks;
     if (task) tasks = {*task};
-    else if (!run.array.empty()) tasks = scheduler::slurm::array_indices(run.array);
+    else if (!run.array.empty()) tasks = model::array_indices(run.array);
     if (tasks.empty()) tasks = {""};
     for (const auto& t : tasks) {
         // A task of a split array lives in the part holding it, under its index there.
@@ -62,7 +39,7 @@ LogFiles log_files(const model::Job& job, const model::Machine& machine, const m
             id = part.job_id;
             local = std::to_string(std::stoull(t) - part.offset);
         }
-        files.paths.push_back(fill(*pattern, job.name, id, id, local, user));
+        files.paths.push_back(scheduler::dialect_of(machine.scheduler).log_file({*pattern, job.name, id, local, user}));
     }
     return files;
 }

@@ -1,5 +1,7 @@
 #include "milex/render/container.hpp"
 
+#include "milex/scheduler/request.hpp"
+
 #include <fmt/format.h>
 
 #include "milex/render/arguments.hpp"
@@ -93,7 +95,7 @@ std::string container_call(const model::Job& job, const model::Machine& machine,
     for (const auto& option : machine.container_options) options.push_back(word(option));
     groups.push_back(std::move(options));
 
-    if (model::wants_gpus(c, script_options(job, machine))) {
+    if (model::wants_gpus(c, scheduler::job_request(job, machine))) {
         if (apptainer) groups.push_back({word("--nv")});
         else if (runtime == ContainerRuntime::podman) groups.push_back({word("--device"), word("nvidia.com/gpu=all")});
         else groups.push_back({word("--gpus"), word("all")});

@@ -4,6 +4,7 @@
 #include <kainjow/mustache.hpp>
 
 #include "milex/render/arguments.hpp"
+#include "milex/scheduler/dialect.hpp"
 #include "milex/util/shell.hpp"
 #include "milex/util/error.hpp"
 
@@ -16,25 +17,6 @@ extern const char* const k_job_template;  // generated from templates/job.sh.mus
 const std::string& job_template() {
     static const std::string text = k_job_template;
     return text;
-}
-
-std::string sweep_array(const model::Sweep& sweep) {
-    std::string spec = fmt::format("0-{}", sweep.combinations.size() - 1);
-    if (sweep.limit > 0) spec += fmt::format("%{}", sweep.limit);
-    return spec;
-}
-
-model::SlurmOptions script_options(const model::Job& job, const model::Machine& machine) {
-    model::SlurmOptions options;
-    options.push_back({"job_name", job.name});
-    const bool array = job.sweep || model::find_option(job.slurm, "array") != nullptr;
-    // Logs beside the scripts unless the job says otherwise; array tasks each get their own.
-    options.push_back({"output", machine.path + (array ? "/slurm/%x-%A_%a.out" : "/slurm/%x-%j.out")});
-    if (!machine.slurm_account.empty()) options.push_back({"account", machine.slurm_account});
-    if (!machine.partition.empty()) options.push_back({"partition", machine.partition});
-    model::SlurmOptions request = job.slurm;
-    if (job.sweep) model::set_option(request, "array", sweep_array(*job.sweep));
-    return model::merged(model::merged(options, machine.sbatch), request);
 }
 
 std::vector<std::string> sweep_words(const model::Job& job, size_t combination) {
@@ -69,8 +51,8 @@ std::string sweep_block(const model::Job& job) {
     if (!job.sweep) return {};
     const size_t count = job.sweep->combinations.size();
     std::string block = fmt::format(
-        "\n# Sweep: array task i runs combination i of {} (parts of a split sweep add their offset)\n"
-        "milex_task=$(( ${{SLURM_ARRAY_TASK_ID:-0}} + ${{MILEX_TASK_OFFSET:-0}} ))\n"
+        "\n# Sweep: array task i runs combination i of {} (MILEX_TASK_ID: parts of a split sweep add their offset)\n"
+        "milex_task=$MILEX_TASK_ID\n"
         "case \"$milex_task\" in\n",
         count);
     block.reserve(block.size() + count * 64);
@@ -92,17 +74,13 @@ std::string sweep_block(const model::Job& job) {
 
 namespace {
 
-/// What every script has: #SBATCH lines, header, MILEX, modules, env_command, pre-commands.
+/// What every script has: the scheduler's directives, header, MILEX, its environment mapping, modules, env_command, pre-commands.
 /// The sections of the end (conversion, container, application) are off until set.
 mustache::data script_data(const model::Job& job, const model::Machine& machine, const std::string& bundle,
-                           const std::string& version) {
-    mustache::data sbatch{mustache::data::type::list};
-    for (const auto& option : script_options(job, machine)) {
-        mustache::data line;
-        line.set("option", model::sbatch_option(option.key));
-        line.set("value", option.value);
-        sbatch.push_back(line);
-    }
+                           const std::string& version, int attempt) {
+    const scheduler::Dialect& dialect = scheduler::dialect_of(machine.scheduler);
+    mustache::data directives{mustache::data::type::list};
+    for (const auto& line : dialect.directives(job, machine)) directives.push_back(mustache::data("line", line));
     mustache::data modules{mustache::data::type::list};
     for (const auto& module : machine.modules) modules.push_back(mustache::data("module", util::shell_quote(module)));
     mustache::data pre_commands{mustache::data::type::list};
@@ -115,7 +93,10 @@ mustache::data script_data(const model::Job& job, const model::Machine& machine,
     }
 
     mustache::data data;
-    data.set("sbatch", sbatch);
+    data.set("directives", directives);
+    data.set("attempt", std::to_string(attempt));
+    data.set("environment", dialect.environment());
+    data.set("dependency_check", dialect.dependency_check());
     data.set("version", version);
     data.set("job", job.name);
     data.set("bundle", bundle);
@@ -142,7 +123,7 @@ std::string render_template(const mustache::data& data) {
 } // namespace
 
 std::string render_script(const ScriptInput& input) {
-    mustache::data data = script_data(input.job, input.machine, input.bundle, input.version);
+    mustache::data data = script_data(input.job, input.machine, input.bundle, input.version, input.attempt);
     if (input.job.container) {
         const RuntimeImage image = input.image ? *input.image : direct_image(*input.job.container, input.machine);
         mustache::data container;
@@ -161,7 +142,7 @@ std::string render_conversion_script(const ConversionInput& input, const model::
                                      const std::string& bundle, const std::string& version) {
     model::Job job;
     job.name = input.job_name;
-    mustache::data data = script_data(job, machine, bundle, version);
+    mustache::data data = script_data(job, machine, bundle, version, 1);
     mustache::data conversion;
     conversion.set("runtime", model::runtime_name(machine.container_runtime));
     conversion.set("note", input.note);

@@ -15,6 +15,7 @@ struct ScriptInput {
     std::string version;  ///< milex's version, for the header comment
     /// For a container job: its image as prepared for the machine; null means direct_image().
     const RuntimeImage* image = nullptr;
+    int attempt = 1;  ///< which attempt of the job this script is (MILEX_ATTEMPT)
 };
 
 /// The job that converts a local image into a .sif on an apptainer/singularity machine, once
@@ -26,16 +27,8 @@ struct ConversionInput {
     std::string note;      ///< which image it is, for the script's comment
 };
 
-/// The #SBATCH options of a job on a machine, in the order they appear in the script:
-/// job name, output, account and partition from the machine, the machine's sbatch defaults,
-/// then the job's own request (a job's value wins over the machine's).
-model::SlurmOptions script_options(const model::Job& job, const model::Machine& machine);
-
 /// The application call, one single-quoted word per line, joined with ` \` continuations.
 std::string application_call(const model::Job& job);
-
-/// The --array spec of a sweep: 0-(N-1), with %limit.
-std::string sweep_array(const model::Sweep& sweep);
 
 /// The words combination `combination` of the job's sweep adds to the application call.
 std::vector<std::string> sweep_words(const model::Job& job, size_t combination);

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "milex/render/script.hpp"
+#include "milex/scheduler/request.hpp"
 #include "milex/util/process.hpp"
 #include "unit/support.hpp"
 
@@ -53,7 +54,7 @@ TEST_CASE("a bare job on a bare machine renders to the golden script") {
 }
 
 TEST_CASE("the job's own options win over the machine's, account and partition from the machine") {
-    auto options = render::script_options(job(), machine());
+    auto options = scheduler::job_request(job(), machine());
     CHECK(options == model::SlurmOptions{{"job_name", "train"},
                                          {"output", "/project/ada/milex/slurm/%x-%j.out"},
                                          {"account", "def-ada"},
@@ -122,4 +123,78 @@ TEST_CASE("the batch script writes its exit-status file, also when stopped by SI
     CHECK(ok.find(" exit 0\n") != std::string::npos);
     CHECK(run("8", "3", false).find(" exit 3\n") != std::string::npos);
     CHECK(run("9", "0", true).find(" exit 143 signal TERM\n") != std::string::npos);
+}
+
+namespace {
+
+model::Machine sge_machine() {
+    model::Machine m;
+    m.name = "local-sge";
+    m.path = "/home/ada/milex-sge";
+    m.scheduler = model::SchedulerKind::sge;
+    m.parallel_environment = "smp";
+    m.partition = "all.q";
+    m.env_command = "source /home/ada/venv/bin/activate";
+    return m;
+}
+
+} // namespace
+
+TEST_CASE("a job on a Grid Engine machine renders to the golden script: #$ lines, the same body") {
+    model::Job j = job();
+    j.slurm = {{"time", "02:00:00"}, {"gres", "gpu:1"}, {"cpus_per_task", "4"}, {"mem", "8G"}, {"array", "0-9%2"}};
+    const std::string script = render::render_script({j, sge_machine(), "sweep_20261122023840", "0.1.0", nullptr, 2});
+    CHECK(script == test::golden("train-sge.sh", script));
+}
+
+TEST_CASE("Grid Engine refuses, naming option and machine, what it cannot express") {
+    model::Job j = job();
+    j.slurm = {{"qos", "high"}};
+    REQUIRE_THROWS_WITH(render::render_script({j, sge_machine(), "b_20261122023840", "0.1.0"}),
+                        "job \"train\" on machine \"local-sge\": Grid Engine cannot express \"qos\"; remove it from the "
+                        "job (or from the machine's \"sbatch\" defaults) or run the job on a SLURM machine");
+    j.slurm = {{"gres", "gpu:a100:1"}};
+    REQUIRE_THROWS_WITH(render::render_script({j, sge_machine(), "b_20261122023840", "0.1.0"}),
+                        "job \"train\" on machine \"local-sge\": Grid Engine cannot express \"gres\" gpu:a100:1 (the gpu "
+                        "complex counts GPUs; it has no types); remove it from the job (or from the machine's \"sbatch\" "
+                        "defaults) or run the job on a SLURM machine");
+    model::Machine no_pe = sge_machine();
+    no_pe.parallel_environment.clear();
+    j.slurm = {{"cpus_per_task", "4"}};
+    REQUIRE_THROWS_WITH(render::render_script({j, no_pe, "b_20261122023840", "0.1.0"}),
+                        "job \"train\" on machine \"local-sge\": 4 CPUs need a parallel environment; set "
+                        "\"parallel_environment\" of machine \"local-sge\" (qconf -spl lists them)");
+}
+
+TEST_CASE("on Grid Engine a job whose dependency failed ends as never-run, without running") {
+    model::Machine m = sge_machine();
+    m.path = test::temp_dir().string();
+    m.env_command.clear();
+    std::filesystem::create_directories(test::temp_dir() / "slurm");
+    test::write_script(test::temp_dir(), "app", "touch \"$MILEX/ran-$MILEX_JOB_ID-$MILEX_TASK_ID-$MILEX_ATTEMPT\"");
+    model::Job j;
+    j.name = "B";
+    j.script = (test::temp_dir() / "app").string();
+    test::write_file(test::temp_dir() / "job.sh", render::render_script({j, m, "b_20261122023840", "0.1.0", nullptr, 3}));
+    auto run = [&](const std::string& id, const std::string& after, const std::string& task) {
+        util::run_process({"bash", "-c", "JOB_ID=" + id + " JOB_NAME=B SGE_TASK_ID=" + task + " MILEX_AFTER=" + after +
+                                             " bash " + (test::temp_dir() / "job.sh").string()});
+    };
+    test::write_file(test::temp_dir() / "slurm" / "A-5.status", "start 1\nend 2 exit 0\n");
+    test::write_file(test::temp_dir() / "slurm" / "C-6_0.status", "start 1\nend 2 exit 0\n");
+    test::write_file(test::temp_dir() / "slurm" / "C-6_1.status", "start 1\nend 2 exit 3\n");
+    test::write_file(test::temp_dir() / "slurm" / "D-7.status", "start 1\n");  // killed: no end
+    run("10", "5", "undefined");
+    CHECK(std::filesystem::exists(test::temp_dir() / "ran-10-0-3"));
+    CHECK(test::read_file(test::temp_dir() / "slurm" / "B-10.status").find(" exit 0\n") != std::string::npos);
+    run("11", "5:6", "undefined");
+    CHECK_FALSE(std::filesystem::exists(test::temp_dir() / "ran-11-0-3"));
+    CHECK(test::read_file(test::temp_dir() / "slurm" / "B-11.status") == "never-ran 6\n");
+    run("12", "7", "undefined");
+    CHECK(test::read_file(test::temp_dir() / "slurm" / "B-12.status") == "never-ran 7\n");
+    run("13", "99", "undefined");  // no trace at all: deleted before it ran
+    CHECK(test::read_file(test::temp_dir() / "slurm" / "B-13.status") == "never-ran 99\n");
+    run("14", "", "3");  // array task 3 of Grid Engine is milex's task 2
+    CHECK(std::filesystem::exists(test::temp_dir() / "ran-14-2-3"));
+    CHECK(std::filesystem::exists(test::temp_dir() / "slurm" / "B-14_2.status"));
 }

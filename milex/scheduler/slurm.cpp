@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "milex/scheduler/slurm_parse.hpp"
+#include "milex/scheduler/status_files.hpp"
 #include "milex/util/clock.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/text.hpp"
@@ -191,8 +192,7 @@ std::map<std::string, JobReport> SlurmScheduler::query(const std::vector<JobQuer
     for (const auto& id : ids)
         if (!resolved(id)) missing.push_back(id);
     if (!missing.empty() && !m_site.status_dir.empty()) {
-        std::vector<std::string> argv = {"sh", "-c", "for f; do printf '==%s\\n' \"$f\"; cat -- \"$f\" 2>/dev/null; done",
-                                         "milex-status"};
+        std::vector<std::string> paths;
         std::map<std::string, std::pair<std::string, std::string>> file_of;  // file → (id, task)
         for (const auto& id : missing) {
             const JobQuery& job = *by_id[id];
@@ -200,21 +200,15 @@ std::map<std::string, JobReport> SlurmScheduler::query(const std::vector<JobQuer
                 const std::string file = fmt::format("{}/{}-{}{}.status", m_site.status_dir, job.name, id,
                                                      task.empty() ? "" : "_" + task);
                 file_of[file] = {id, task};
-                argv.push_back(file);
+                paths.push_back(file);
             };
             if (job.array.empty()) add("");
             for (const auto& task : expected_tasks[id])
                 if (!reports[id].tasks.count(task)) add(task);
         }
-        auto files = call(argv, true);
-        std::string current;
-        std::map<std::string, std::string> contents;
-        for (const auto& line : util::split(files.out, '\n')) {
-            if (line.starts_with("==")) current = line.substr(2);
-            else if (!current.empty()) contents[current] += line + "\n";
-        }
+        const auto contents = read_status_files(m_transport, paths, k_query_timeout);
         for (const auto& [file, text] : contents) {
-            const auto& [id, task] = file_of[file];
+            const auto& [id, task] = file_of.at(file);
             auto state = slurm::parse_status_file(text);
             if (!state) continue;
             if (state->state == State::running) {

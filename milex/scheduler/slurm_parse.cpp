@@ -123,28 +123,6 @@ std::vector<AccountingRow> parse_accounting(const std::string& text) {
     return rows;
 }
 
-std::vector<std::string> array_indices(const std::string& spec, size_t limit) {
-    std::vector<std::string> out;
-    std::string indices = spec.substr(0, spec.find('%'));
-    for (const auto& item : util::split(indices, ',')) {
-        const auto dash = item.find('-');
-        if (dash == std::string::npos) {
-            if (digits(item)) out.push_back(item);
-            continue;
-        }
-        std::string last = item.substr(dash + 1), step = "1";
-        if (auto colon = last.find(':'); colon != std::string::npos) {
-            step = last.substr(colon + 1);
-            last = last.substr(0, colon);
-        }
-        const std::string first = item.substr(0, dash);
-        if (!digits(first) || !digits(last) || !digits(step) || std::stoull(step) == 0) continue;
-        for (unsigned long long i = std::stoull(first); i <= std::stoull(last) && out.size() < limit; i += std::stoull(step))
-            out.push_back(std::to_string(i));
-    }
-    return out;
-}
-
 std::optional<long long> epoch_of(const std::string& time, bool utc) {
     std::string t = time;
     if (!t.empty() && t.back() == 'Z') t.pop_back();
@@ -164,44 +142,6 @@ std::optional<size_t> max_array_size(const std::string& config) {
         if (digits(value)) return std::stoull(value);
     }
     return std::nullopt;
-}
-
-std::string fold_indices(const std::vector<size_t>& sorted) {
-    std::string out;
-    for (size_t i = 0; i < sorted.size();) {
-        size_t j = i;
-        while (j + 1 < sorted.size() && sorted[j + 1] == sorted[j] + 1) ++j;
-        if (!out.empty()) out += ',';
-        out += j == i ? std::to_string(sorted[i]) : fmt::format("{}-{}", sorted[i], sorted[j]);
-        i = j + 1;
-    }
-    return out;
-}
-
-long long time_limit_seconds(const std::string& limit) {
-    if (limit.empty() || !std::isdigit(static_cast<unsigned char>(limit[0]))) return 0;
-    long long days = 0;
-    std::string rest = limit;
-    if (const auto dash = rest.find('-'); dash != std::string::npos) {
-        days = std::stoll(rest.substr(0, dash));
-        rest = rest.substr(dash + 1);
-    }
-    std::vector<long long> parts;
-    for (const auto& part : util::split(rest, ':')) parts.push_back(digits(part) ? std::stoll(part) : 0);
-    long long seconds = 0;
-    // minutes | minutes:seconds | hours:minutes:seconds; with days: hours[:minutes[:seconds]]
-    if (days > 0 || limit.find('-') != std::string::npos) {
-        const long long h = parts.size() > 0 ? parts[0] : 0, m = parts.size() > 1 ? parts[1] : 0,
-                        sec = parts.size() > 2 ? parts[2] : 0;
-        seconds = ((days * 24 + h) * 60 + m) * 60 + sec;
-    } else if (parts.size() == 1) {
-        seconds = parts[0] * 60;
-    } else if (parts.size() == 2) {
-        seconds = parts[0] * 60 + parts[1];
-    } else if (parts.size() >= 3) {
-        seconds = (parts[0] * 60 + parts[1]) * 60 + parts[2];
-    }
-    return seconds;
 }
 
 std::string duration_text(long long seconds) {

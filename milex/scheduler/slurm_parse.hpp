@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "milex/model/slurm_options.hpp"
 #include "milex/scheduler/scheduler.hpp"
 
 namespace milex::scheduler::slurm {
@@ -34,8 +35,10 @@ std::string accounting_fields();
 /// SLURM's state word (RUNNING, "CANCELLED by 0", OUT_OF_MEMORY, …) as milex's state.
 State state_of(const std::string& slurm_state);
 
-/// The indices an array spec names: "0-3" → 0 1 2 3, "1,5-9:2%3" → 1 5 7 9. At most `limit`.
-std::vector<std::string> array_indices(const std::string& spec, size_t limit = 1000000);
+// The request's grammars are the model's (one each): array specs and time limits.
+using model::array_indices;
+using model::fold_indices;
+using model::time_limit_seconds;
 
 /// An exit-status file written by the batch script (`start T`, then `end T exit N`; or
 /// `never-ran DEP` from the direct runner). Nothing when the text says nothing.
@@ -50,12 +53,6 @@ std::optional<long long> epoch_of(const std::string& time, bool utc);
 
 /// MaxArraySize from `scontrol show config`; nullopt when it is not there.
 std::optional<size_t> max_array_size(const std::string& config);
-
-/// Indices as an --array spec, ranges folded: 0 1 2 3 7 9 10 → "0-3,7,9-10".
-std::string fold_indices(const std::vector<size_t>& sorted_indices);
-
-/// A SLURM time limit ("90", "1:30:00", "2-12") in seconds; 0 when there is none.
-long long time_limit_seconds(const std::string& limit);
 
 /// [D-]HH:MM:SS for a number of seconds.
 std::string duration_text(long long seconds);

@@ -1,5 +1,7 @@
 #include "milex/submit/containers.hpp"
 
+#include "milex/scheduler/request.hpp"
+
 #include <unistd.h>
 
 #include <map>
@@ -76,7 +78,7 @@ public:
         }
         std::set<std::string> seen;
         for (const model::Job* job : jobs) {
-            if (model::wants_gpus(*job->container, render::script_options(*job, m_machine)) &&
+            if (model::wants_gpus(*job->container, scheduler::job_request(*job, m_machine)) &&
                 !m_machine.gpus_in_containers())
                 m_problems.push_back(fmt::format(
                     "job \"{}\" asks for GPUs in its container, but {} on machine \"{}\" has no GPU support "

@@ -119,6 +119,6 @@ void dry_run(const model::Config& config, const model::Machine& machine, const P
 
 /// The batch script of `job` on `machine`, its container image as `containers` prepared it.
 std::string render_job(const model::Job& job, const model::Machine& machine, const std::string& bundle_stem,
-                       const ContainerPlan& containers);
+                       const ContainerPlan& containers, int attempt = 1);
 
 } // namespace milex::submit

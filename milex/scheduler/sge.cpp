@@ -1,0 +1,240 @@
+#include "milex/scheduler/sge.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "milex/model/slurm_options.hpp"
+#include "milex/scheduler/sge_dialect.hpp"
+#include "milex/scheduler/sge_parse.hpp"
+#include "milex/scheduler/slurm.hpp"
+#include "milex/scheduler/slurm_parse.hpp"
+#include "milex/scheduler/status_files.hpp"
+#include "milex/util/error.hpp"
+#include "milex/util/text.hpp"
+
+namespace milex::scheduler {
+
+namespace {
+constexpr std::chrono::seconds k_qsub_timeout{120};
+constexpr std::chrono::seconds k_query_timeout{120};
+
+/// The user's jobs, as XML: qstat shows everyone's unless told.
+const std::vector<std::string> k_qstat_mine = {"sh", "-c", "exec qstat -xml -u \"$(id -un)\""};
+} // namespace
+
+std::vector<std::string> SgeScheduler::submit_command(const SubmitRequest& request) const {
+    std::vector<std::string> argv = {"qsub", "-terse"};
+    if (!request.tag.empty()) argv.insert(argv.end(), {"-ac", "milex_tag=" + request.tag});
+    if (!request.array.empty()) {
+        const auto words = sge::array_words(request.array, fmt::format("job \"{}\"", request.job_name));
+        argv.insert(argv.end(), words.begin(), words.end());
+    }
+    std::vector<std::string> variables;
+    if (request.task_offset > 0) variables.push_back(fmt::format("MILEX_TASK_OFFSET={}", request.task_offset));
+    if (!request.after_ok.empty()) {
+        // -hold_jid waits for the end; the script checks how they ended (SgeDialect::dependency_check).
+        argv.insert(argv.end(), {"-hold_jid", util::join(request.after_ok, ",")});
+        variables.push_back("MILEX_AFTER=" + util::join(request.after_ok, ":"));
+    }
+    if (!variables.empty()) argv.insert(argv.end(), {"-v", util::join(variables, ",")});
+    argv.push_back(request.script_path);
+    return argv;
+}
+
+Submission SgeScheduler::submit(const SubmitRequest& request) {
+    auto result = m_transport.run(submit_command(request), k_qsub_timeout);
+    if (!result.succeeded()) {
+        // qsub ends its refusals with a line "Exiting.": the reason is the line before.
+        std::string reason;
+        for (const auto& line : util::split(result.err, '\n'))
+            if (const std::string trimmed(util::trim(line)); !trimmed.empty() && trimmed != "Exiting.") reason = trimmed;
+        if (reason.empty()) reason = result.describe_end(k_qsub_timeout);
+        throw Error(fmt::format("qsub refused job \"{}\" on {}: {}", request.job_name, m_transport.where(), reason))
+            .with_details(result.err);
+    }
+    auto id = sge::parse_terse(result.out);
+    if (!id)
+        throw Error(fmt::format("job \"{}\": qsub printed no job id (got \"{}\")", request.job_name,
+                                util::excerpt(result.out)));
+    return {*id, ""};
+}
+
+util::ProcessResult SgeScheduler::call(const std::vector<std::string>& argv, bool allow_failure) {
+    auto result = m_transport.run(argv, k_query_timeout);
+    if (!result.succeeded() && !allow_failure) {
+        std::string reason = util::last_line(result.err);
+        if (reason.empty()) reason = result.describe_end(k_query_timeout);
+        // The commands run through sh are qstat's (k_qstat_mine); the others allow failure.
+        const std::string program = argv[0] == "sh" ? "qstat" : argv[0];
+        throw Error(fmt::format("{} failed on {}: {}", program, m_transport.where(), reason))
+            .with_details(result.err);
+    }
+    return result;
+}
+
+std::optional<Submission> SgeScheduler::find_submitted(const SubmitRequest& request, const std::string&) {
+    if (request.tag.empty()) return std::nullopt;
+    // The queue, by name: each job's context holds its tag. A job that ended already left no
+    // context behind (qacct keeps none); its exit-status file is named after its id, which is
+    // what was lost: it is submitted again.
+    auto jobs = call({"qstat", "-xml", "-j", request.job_name}, true);
+    for (const auto& [id, tag] : sge::parse_tags(jobs.out))
+        if (tag == request.tag) return Submission{id, ""};
+    return std::nullopt;
+}
+
+std::map<std::string, JobReport> SgeScheduler::query(const std::vector<JobQuery>& jobs) {
+    std::map<std::string, JobReport> reports;
+    if (jobs.empty()) return reports;
+    std::map<std::string, const JobQuery*> by_id;
+    std::vector<std::string> ids;
+    std::map<std::string, std::vector<std::string>> expected_tasks;  // milex's indices, from 0
+    for (const auto& job : jobs) {
+        by_id[job.id] = &job;
+        ids.push_back(job.id);
+        if (!job.array.empty()) expected_tasks[job.id] = model::array_indices(job.array);
+    }
+    auto record = [&](const std::string& id, const std::string& task, const JobState& state, bool overwrite) {
+        JobReport& report = reports[id];
+        if (!by_id[id]->array.empty()) {
+            // Only the tasks asked for: a list of tasks runs over its whole range (array_words).
+            const auto& wanted = expected_tasks[id];
+            if (task.empty() || std::find(wanted.begin(), wanted.end(), task) == wanted.end()) return;
+            if (overwrite || !report.tasks.count(task)) report.tasks[task] = state;
+        } else if (overwrite || report.job.state == State::unknown) {
+            report.job = state;
+        }
+    };
+    auto resolved = [&](const std::string& id) {
+        auto it = reports.find(id);
+        if (it == reports.end()) return false;
+        if (by_id[id]->array.empty()) return it->second.job.state != State::unknown;
+        for (const auto& index : expected_tasks[id])
+            if (!it->second.tasks.count(index)) return false;
+        return true;
+    };
+
+    // 1. The live queue (the user's jobs, one call). Ids are reused after a restart of the
+    // cell: a job of another name is not ours.
+    auto queue = call(k_qstat_mine);
+    for (const auto& entry : sge::parse_qstat(queue.out)) {
+        auto it = by_id.find(entry.job_id);
+        if (it == by_id.end() || entry.name != it->second->name) continue;
+        JobState state = sge::state_of(entry.state);
+        state.node = entry.node;
+        if (!entry.start.empty()) state.start = entry.start;
+        if (entry.tasks.empty()) record(entry.job_id, "", state, true);
+        for (size_t task : entry.tasks) record(entry.job_id, std::to_string(task - 1), state, true);
+    }
+
+    // 2. What left the queue: the exit-status files the scripts wrote, read in one command.
+    std::vector<std::string> missing;
+    for (const auto& id : ids)
+        if (!resolved(id)) missing.push_back(id);
+    if (!missing.empty()) {
+        std::vector<std::string> paths;
+        std::map<std::string, std::pair<std::string, std::string>> file_of;  // file → (id, task)
+        for (const auto& id : missing) {
+            const JobQuery& job = *by_id[id];
+            auto add = [&](const std::string& task) {
+                const std::string file =
+                    fmt::format("{}/{}-{}{}.status", m_status_dir, job.name, id, task.empty() ? "" : "_" + task);
+                file_of[file] = {id, task};
+                paths.push_back(file);
+            };
+            if (job.array.empty()) add("");
+            for (const auto& task : expected_tasks[id])
+                if (!reports[id].tasks.count(task)) add(task);
+        }
+        const auto contents = read_status_files(m_transport, paths, k_query_timeout);
+        for (const auto& [file, text] : contents) {
+            const auto& [id, task] = file_of.at(file);
+            auto state = slurm::parse_status_file(text);
+            // A start without an end: killed before its trap ran (time limit, qdel): qacct says.
+            if (!state || state->state == State::running) continue;
+            record(id, task, *state, false);
+        }
+    }
+
+    // 3. Still missing: accounting, one qacct per job in one command.
+    missing.clear();
+    for (const auto& id : ids)
+        if (!resolved(id)) missing.push_back(id);
+    if (!missing.empty()) {
+        std::vector<std::string> argv = {"sh", "-c", "for j; do qacct -j \"$j\" 2>/dev/null; done", "milex-qacct"};
+        argv.insert(argv.end(), missing.begin(), missing.end());
+        auto accounting = call(argv, true);
+        for (const auto& entry : sge::parse_qacct(accounting.out)) {
+            auto it = by_id.find(entry.job_id);
+            if (it == by_id.end() || entry.name != it->second->name) continue;
+            const std::string task = entry.task.empty() ? "" : std::to_string(std::stoull(entry.task) - 1);
+            record(entry.job_id, task, entry.state, false);
+        }
+    }
+
+    // 4. The rest vanished without a trace (deleted before they ran leave no accounting);
+    // arrays take the state of their tasks.
+    for (const auto& id : ids) {
+        JobReport& report = reports[id];
+        if (!by_id[id]->array.empty()) {
+            for (const auto& index : expected_tasks[id]) {
+                if (report.tasks.count(index)) continue;
+                JobState lost;
+                lost.reason = "gone from the queue without accounting: deleted before it ran?";
+                report.tasks[index] = lost;
+            }
+            report.job = combine_tasks(report.tasks);
+        } else if (report.job.state == State::unknown && report.job.reason.empty()) {
+            report.job.reason = "gone from the queue without accounting: deleted before it ran?";
+        }
+    }
+    return reports;
+}
+
+void SgeScheduler::cancel(const std::vector<std::string>& ids) {
+    if (ids.empty()) return;
+    std::vector<std::string> argv = {"qdel"};
+    argv.insert(argv.end(), ids.begin(), ids.end());
+    auto result = call(argv, true);
+    // qdel exits 1 when any id is gone already ("denied: job "5" does not exist"): ignored.
+    if (!result.succeeded()) {
+        for (const auto& line : util::split(result.err + result.out, '\n')) {
+            const std::string trimmed(util::trim(line));
+            if (trimmed.empty() || trimmed.find("does not exist") != std::string::npos ||
+                trimmed.find("registered the job") != std::string::npos ||
+                trimmed.find("has deleted job") != std::string::npos)
+                continue;
+            throw Error(fmt::format("qdel failed on {}: {}", m_transport.where(), trimmed)).with_details(result.err);
+        }
+    }
+}
+
+size_t SgeScheduler::queued_jobs() {
+    auto queue = call(k_qstat_mine);
+    size_t count = 0;
+    for (const auto& entry : sge::parse_qstat(queue.out)) count += entry.tasks.empty() ? 1 : entry.tasks.size();
+    return count;
+}
+
+std::optional<size_t> SgeScheduler::submit_limit() {
+    auto config = call({"qconf", "-sconf"}, true);
+    if (!config.succeeded()) return std::nullopt;
+    return sge::config_limit(config.out, "max_u_jobs");
+}
+
+std::optional<size_t> SgeScheduler::max_array_size() {
+    auto config = call({"qconf", "-sconf"}, true);
+    if (!config.succeeded()) return std::nullopt;
+    return sge::config_limit(config.out, "max_aj_tasks");
+}
+
+std::vector<PartitionResources> SgeScheduler::resources() {
+    auto queues = call({"qstat", "-f", "-xml", "-F", "gpu"});
+    auto hosts = call({"sh", "-c", "for h in $(qconf -sel); do qconf -se \"$h\"; done"}, true);
+    auto pending = call({"qstat", "-xml", "-s", "p", "-r", "-u", "*"}, true);
+    return sge::parse_resources(queues.out, hosts.out, pending.out);
+}
+
+} // namespace milex::scheduler

@@ -1,0 +1,15 @@
+#pragma once
+/// SLURM's batch script: `#SBATCH --key=value` lines in the bundle's own words.
+#include "milex/scheduler/dialect.hpp"
+
+namespace milex::scheduler {
+
+class SlurmDialect : public Dialect {
+public:
+    const char* name() const override { return "SLURM"; }
+    std::vector<std::string> directives(const model::Job& job, const model::Machine& machine) const override;
+    std::string environment() const override;
+    std::string log_file(const LogName& name) const override;
+};
+
+} // namespace milex::scheduler

@@ -1,0 +1,37 @@
+#include "milex/submit/submit.hpp"
+
+#include <fmt/format.h>
+
+#include "milex/graph/order.hpp"
+#include "milex/render/script.hpp"
+#include "milex/util/error.hpp"
+#include "milex/util/hash.hpp"
+#include "milex/version.hpp"
+
+namespace milex::submit {
+
+Plan plan_bundle(const store::BundleStore& bundles, const std::string& reference) {
+    Plan plan;
+    plan.file = bundles.locate(reference);
+    auto text = util::read_file(plan.file.path);
+    if (!text) throw Error(text.error());
+    const std::string source = model::display_path(plan.file.path);
+    plan.bundle = model::parse_bundle(*text, source);
+    plan.order = graph::dependency_order(plan.bundle, source);
+    plan.bundle_sha256 = util::sha256_hex(*text);
+    return plan;
+}
+
+std::string script_path(const model::Machine& machine, const std::string& bundle_stem, const std::string& job,
+                        int submission) {
+    if (submission <= 1) return fmt::format("{}/slurm/{}_{}.sh", machine.path, bundle_stem, job);
+    return fmt::format("{}/slurm/{}_{}.run{}.sh", machine.path, bundle_stem, job, submission);
+}
+
+std::string render_job(const model::Job& job, const model::Machine& machine, const std::string& bundle_stem,
+                       const ContainerPlan& containers, int attempt) {
+    const render::RuntimeImage* image = job.container ? &containers.of(job.container->image).runtime_image : nullptr;
+    return render::render_script({job, machine, bundle_stem, version(), image, attempt});
+}
+
+} // namespace milex::submit

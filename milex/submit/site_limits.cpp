@@ -1,0 +1,62 @@
+#include "milex/submit/site_limits.hpp"
+
+#include <chrono>
+
+#include "milex/render/script.hpp"
+#include "milex/scheduler/request.hpp"
+#include "milex/util/error.hpp"
+
+namespace milex::submit {
+
+namespace {
+
+/// The site's MaxSubmitJobs for the user. Asking sacctmgr costs a slurmdbd round (180 ms here, more
+/// on a busy site) on every milex-run, so the answer, limit or none, is kept in the machine's cache
+/// for an hour: limits change rarely, and a lowered one is still enforced by sbatch, which refuses
+/// the job with its own error.
+std::optional<size_t> site_submit_limit(Target& target) {
+    using namespace std::chrono;
+    const long long now = duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+    constexpr long long kept_for = 3600;
+    if (auto cached = target.runs.machine_cache(target.machine.name, "max_submit_jobs"); cached && cached->is_object()) {
+        const auto asked = cached->find("asked_at");
+        const auto value = cached->find("value");
+        if (asked != cached->end() && asked->is_number_integer() && value != cached->end() &&
+            now - asked->get<long long>() < kept_for && now >= asked->get<long long>()) {
+            if (value->is_number_unsigned()) return value->get<size_t>();
+            if (value->is_null()) return std::nullopt;
+        }
+    }
+    auto limit = target.scheduler.submit_limit();
+    nlohmann::ordered_json entry = {{"value", nullptr}, {"asked_at", now}};
+    if (limit) entry["value"] = *limit;
+    target.runs.set_machine_cache(target.machine.name, "max_submit_jobs", entry);
+    return limit;
+}
+
+} // namespace
+
+void measure_room(Target& target) {
+    target.limit = target.machine.max_queued;
+    if (!target.limit) target.limit = site_submit_limit(target);
+    if (!target.limit) return;
+    const size_t queued = target.scheduler.queued_jobs();
+    target.room = queued >= *target.limit ? 0 : *target.limit - queued;
+}
+
+size_t max_array_for(Target& target, const std::vector<size_t>& indices) {
+    bool arrays = false;
+    for (size_t index : indices)
+        arrays = arrays || model::find_option(scheduler::job_request(target.plan.bundle.jobs[index], target.machine),
+                                              "array");
+    if (!arrays) return 0;
+    if (target.machine.max_array_size) return *target.machine.max_array_size;
+    if (auto cached = target.runs.machine_cache(target.machine.name, "max_array_size"); cached && cached->is_number())
+        return cached->get<size_t>();
+    auto size = target.scheduler.max_array_size();
+    if (!size) return 0;
+    target.runs.set_machine_cache(target.machine.name, "max_array_size", *size);
+    return *size;
+}
+
+} // namespace milex::submit
