@@ -3,7 +3,6 @@
 #include <iostream>
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include "milex/cli/commands.hpp"
 #include "milex/cli/flags.hpp"
@@ -14,6 +13,7 @@
 #include "milex/transport/libssh2_transport.hpp"
 #include "milex/transport/ssh_config.hpp"
 #include "milex/transport/transport.hpp"
+#include "milex/util/document.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/file.hpp"
 #include "milex/util/path.hpp"
@@ -32,27 +32,8 @@ bool is_yaml(const fs::path& path) {
     return ext == ".yaml" || ext == ".yml";
 }
 
-YAML::Node to_yaml(const ordered_json& value) {
-    if (value.is_object()) {
-        YAML::Node node(YAML::NodeType::Map);
-        for (const auto& [key, item] : value.items()) node[key] = to_yaml(item);
-        return node;
-    }
-    if (value.is_array()) {
-        YAML::Node node(YAML::NodeType::Sequence);
-        for (const auto& item : value) node.push_back(to_yaml(item));
-        return node;
-    }
-    if (value.is_string()) return YAML::Node(value.get<std::string>());
-    if (value.is_null()) return YAML::Node(YAML::NodeType::Null);
-    return YAML::Node(value.dump());
-}
-
 std::string serialise(const ordered_json& root, const fs::path& path) {
-    if (!is_yaml(path)) return root.dump(4) + "\n";
-    YAML::Emitter out;
-    out << to_yaml(root);
-    return std::string(out.c_str()) + "\n";
+    return is_yaml(path) ? util::dump_yaml(root) : root.dump(4) + "\n";
 }
 
 /// The editor a user expects: $VISUAL, $EDITOR, git's core.editor, else nano.
