@@ -103,7 +103,7 @@ void set_up_remote(const model::Config& config) {
 /// --trust-host: shows the host key of a remote machine and appends it to known_hosts after a
 /// yes on the terminal (or --yes).
 int trust_host(const std::string& name, bool yes) {
-    const model::Config config = model::load_config(model::config_path());
+    const model::Config config = load_config();
     const model::Machine& machine = config.get(name);
     if (!machine.remote())
         throw UsageError(fmt::format("--trust-host {}: machine \"{}\" is this host, not reached over SSH", name, name));
@@ -149,6 +149,10 @@ void save_and_set_up(const fs::path& path, const std::string& text, const model:
         if (!machine.remote())
             std::cout << fmt::format("milex-configuration: machine \"{}\": {} ready ({})\n", machine.name,
                                      model::display_path(machine.path), util::join(store::layout_directories(), " "));
+    // Mode 600, an existing file too (write_file_atomic keeps an existing file's mode): the
+    // config names accounts, hosts and key files, and an older file may have been made 644.
+    std::error_code ec;
+    if (fs::exists(path, ec)) fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write, ec);
     }
     auto bashrc = util::expand_path("~/.bashrc");
     if (!bashrc) throw Error(bashrc.error());
@@ -335,14 +339,14 @@ int configuration_command(const Args& args) {
 
     const fs::path path = model::config_path();
     if (show) {
-        const model::Config config = model::load_config(path);
+        const model::Config config = load_config();
         ordered_json out = ordered_json::object();
         for (const auto& machine : config.machines) out[machine.name] = machine.to_json();
         std::cout << out.dump(4) << "\n";
         return 0;
     }
     if (check) {
-        const model::Config config = model::load_config(path);
+        const model::Config config = load_config();
         std::cout << fmt::format("{}: ok ({} machine{}: {})\n", model::display_path(path), config.machines.size(),
                                  config.machines.size() == 1 ? "" : "s", util::join(config.names(), ", "));
         return 0;

@@ -47,7 +47,7 @@ int logs_command(const Args& args) {
     app.add_option("--lines,-n", lines, "only the last N lines");
     if (auto done = parse_strict(app, args)) return *done;
 
-    const model::Config config = model::load_config(model::config_path());
+    const model::Config config = load_config();
     const store::RunStore runs = run_store(config);
     store::StoredRun run = run_with_job(runs, job, reference, machine);
     const model::JobRun* job_run = run.record.find(job);

@@ -264,7 +264,7 @@ int run_command(const Args& args) {
     app.add_flag("--local-container,--local_container", flags.local_container,
                  "run the bundle's container jobs here with podman or docker, in order, without SLURM");
     if (auto done = parse_strict(app, args)) return *done;
-    const model::Config config = model::load_config(model::config_path());
+    const model::Config config = load_config();
     return run_bundle(config, bundle, flags);
 }
 
