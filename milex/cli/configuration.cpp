@@ -3,7 +3,6 @@
 #include <iostream>
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include "milex/cli/commands.hpp"
 #include "milex/cli/flags.hpp"
@@ -14,6 +13,7 @@
 #include "milex/transport/libssh2_transport.hpp"
 #include "milex/transport/ssh_config.hpp"
 #include "milex/transport/transport.hpp"
+#include "milex/util/document.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/file.hpp"
 #include "milex/util/path.hpp"
@@ -32,27 +32,8 @@ bool is_yaml(const fs::path& path) {
     return ext == ".yaml" || ext == ".yml";
 }
 
-YAML::Node to_yaml(const ordered_json& value) {
-    if (value.is_object()) {
-        YAML::Node node(YAML::NodeType::Map);
-        for (const auto& [key, item] : value.items()) node[key] = to_yaml(item);
-        return node;
-    }
-    if (value.is_array()) {
-        YAML::Node node(YAML::NodeType::Sequence);
-        for (const auto& item : value) node.push_back(to_yaml(item));
-        return node;
-    }
-    if (value.is_string()) return YAML::Node(value.get<std::string>());
-    if (value.is_null()) return YAML::Node(YAML::NodeType::Null);
-    return YAML::Node(value.dump());
-}
-
 std::string serialise(const ordered_json& root, const fs::path& path) {
-    if (!is_yaml(path)) return root.dump(4) + "\n";
-    YAML::Emitter out;
-    out << to_yaml(root);
-    return std::string(out.c_str()) + "\n";
+    return is_yaml(path) ? util::dump_yaml(root) : root.dump(4) + "\n";
 }
 
 /// The editor a user expects: $VISUAL, $EDITOR, git's core.editor, else nano.
@@ -122,7 +103,7 @@ void set_up_remote(const model::Config& config) {
 /// --trust-host: shows the host key of a remote machine and appends it to known_hosts after a
 /// yes on the terminal (or --yes).
 int trust_host(const std::string& name, bool yes) {
-    const model::Config config = model::load_config(model::config_path());
+    const model::Config config = load_config();
     const model::Machine& machine = config.get(name);
     if (!machine.remote())
         throw UsageError(fmt::format("--trust-host {}: machine \"{}\" is this host, not reached over SSH", name, name));
@@ -137,11 +118,17 @@ int trust_host(const std::string& name, bool yes) {
     const std::string file = target.known_hosts_files.empty() ? transport::user_home() + "/.ssh/known_hosts"
                                                               : target.known_hosts_files.front();
     const std::string line = transport::known_hosts_line(name_on_file, key);
+    // ssh reads the known_hosts of the account's home (from the password database), whatever
+    // HOME says: said where a user running with another HOME (a container, CI) would not expect it.
+    std::string shown_file = file;
+    const auto home = util::environment_variable("HOME");
+    if (home && !home->empty() && *home != transport::user_home() && !file.starts_with(*home + "/"))
+        shown_file += " (in your account's home, where ssh looks whatever HOME says)";
     std::cout << fmt::format("milex-configuration: machine \"{}\" ({}) shows the host key {} {}\n", machine.name,
                              name_on_file, transport::key_blob_type(key), transport::fingerprint(key))
               << std::flush;
     if (auto text = util::read_file(file); text && text->find(line) != std::string::npos) {
-        std::cout << fmt::format("milex-configuration: that key is already in {}\n", file);
+        std::cout << fmt::format("milex-configuration: that key is already in {}\n", shown_file);
         return 0;
     }
     if (!yes) {
@@ -149,19 +136,23 @@ int trust_host(const std::string& name, bool yes) {
             throw Error(fmt::format("machine \"{}\": no terminal to confirm the host key on; compare the fingerprint "
                                     "with the one the site publishes and run milex-configuration --trust-host {} --yes",
                                     machine.name, machine.name));
-        if (!ask_yes_no(fmt::format("is this the key of {}? add it to {}", machine.name, file), false)) {
+        if (!ask_yes_no(fmt::format("is this the key of {}? add it to {}", machine.name, shown_file), false)) {
             std::cout << "milex-configuration: not trusted; nothing written\n";
             return 1;
         }
     }
     if (auto added = transport::append_known_host(file, line); !added) throw Error(added.error());
-    std::cout << fmt::format("milex-configuration: added the host key of {} to {}\n", name_on_file, file);
+    std::cout << fmt::format("milex-configuration: added the host key of {} to {}\n", name_on_file, shown_file);
     return 0;
 }
 
 /// Saves a validated config atomically, then says what is ready and puts MILEX into ~/.bashrc.
 void save_and_set_up(const fs::path& path, const std::string& text, const model::Config& config) {
     make_folders(config);
+    // Mode 600, an existing file too (write_file_atomic keeps an existing file's mode): the
+    // config names accounts, hosts and key files, and an older file may have been made 644.
+    std::error_code ec;
+    if (fs::exists(path, ec)) fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write, ec);
     if (auto written = util::write_file_atomic(path, text, fs::perms(0600)); !written) throw Error(written.error());
     std::cout << fmt::format("milex-configuration: saved {}\n", model::display_path(path));
     for (const auto& machine : config.machines) {
@@ -354,14 +345,14 @@ int configuration_command(const Args& args) {
 
     const fs::path path = model::config_path();
     if (show) {
-        const model::Config config = model::load_config(path);
+        const model::Config config = load_config();
         ordered_json out = ordered_json::object();
         for (const auto& machine : config.machines) out[machine.name] = machine.to_json();
         std::cout << out.dump(4) << "\n";
         return 0;
     }
     if (check) {
-        const model::Config config = model::load_config(path);
+        const model::Config config = load_config();
         std::cout << fmt::format("{}: ok ({} machine{}: {})\n", model::display_path(path), config.machines.size(),
                                  config.machines.size() == 1 ? "" : "s", util::join(config.names(), ", "));
         return 0;

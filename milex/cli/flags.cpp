@@ -20,6 +20,13 @@ void restore_empty(std::string& word) {
 }
 } // namespace
 
+model::Config load_config() {
+    const auto path = model::config_path();
+    model::Config config = model::load_config(path);
+    if (auto warning = model::exposed_keys_warning(config, path)) std::cerr << "milex: warning: " << *warning << "\n";
+    return config;
+}
+
 std::optional<int> parse(CLI::App& app, const std::vector<std::string>& args, std::vector<std::string>& extras) {
     app.allow_extras();
     std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them backwards

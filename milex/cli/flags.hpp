@@ -24,6 +24,10 @@ void refuse_extras(const CLI::App& app, const std::vector<std::string>& extras);
 /// The long flag names of `app` ("--machine", …), for suggestions.
 std::vector<std::string> flag_names(const CLI::App& app);
 
+/// The user's machine config ($MILEX_CONFIG, else ~/.milexconfig), read and validated; says on
+/// stderr when other users can read it and it names SSH key files.
+model::Config load_config();
+
 /// The upstream flags that override a machine's settings for one command.
 struct MachineFlags {
     std::string machine = "local";

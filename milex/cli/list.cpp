@@ -42,7 +42,7 @@ int list_command(const Args& args) {
     app.add_flag("--json", json, "print JSON");
     if (auto done = parse_strict(app, args)) return *done;
 
-    const model::Config config = model::load_config(model::config_path());
+    const model::Config config = load_config();
     const store::RunStore runs = run_store(config);
     const std::string jobs_dir = config.local().path + "/jobs";
     std::vector<store::BundleFile> files;

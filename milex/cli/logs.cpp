@@ -47,7 +47,7 @@ int logs_command(const Args& args) {
     app.add_option("--lines,-n", lines, "only the last N lines");
     if (auto done = parse_strict(app, args)) return *done;
 
-    const model::Config config = model::load_config(model::config_path());
+    const model::Config config = load_config();
     const store::RunStore runs = run_store(config);
     store::StoredRun run = run_with_job(runs, job, reference, machine);
     const model::JobRun* job_run = run.record.find(job);
@@ -62,7 +62,7 @@ int logs_command(const Args& args) {
     const model::Bundle bundle = store::read_bundle(run.record.bundle_file);
     const model::Job* definition = bundle.find(job_name);
     if (!definition) throw Error(fmt::format("{} no longer has a job \"{}\"", run.record.bundle_file, job_name));
-    auto files = observe::log_files(*definition, access.machine, *job_run, err, task);
+    auto files = observe::job_log_files(*definition, access.machine, run.record, err, task);
     if (files.note) std::cerr << "milex logs: " << *files.note << "\n";
 
     observe::LogReader reader(*access.transport);

@@ -20,7 +20,7 @@ int resources_command(const Args& args) {
     app.add_flag("--json", json, "print JSON");
     if (auto done = parse_strict(app, args)) return *done;
 
-    const model::Config config = model::load_config(model::config_path());
+    const model::Config config = load_config();
     MachineAccess access = open_machine(config, machine);
     const auto rows = access.scheduler->resources();
     if (json) {

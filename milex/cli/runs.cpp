@@ -1,5 +1,7 @@
 #include "milex/cli/runs.hpp"
 
+#include "milex/cli/flags.hpp"
+
 #include <set>
 
 #include <fmt/format.h>
@@ -56,7 +58,7 @@ store::StoredRun select_run(const store::RunStore& runs, const std::string& refe
 }
 
 RunAccess open_run(const std::string& reference, const std::optional<std::string>& machine) {
-    model::Config config = model::load_config(model::config_path());
+    model::Config config = load_config();
     store::RunStore runs = run_store(config);
     store::StoredRun run = select_run(runs, reference, machine);
     MachineAccess access = open_machine(config, run.record.machine);

@@ -192,7 +192,7 @@ int schedule_command(const Args& all_args) {
     if (!problems.empty()) throw Error(problems, 2);
     std::optional<model::Container> container = make_container(flags);
 
-    const model::Config config = model::load_config(model::config_path());
+    const model::Config config = load_config();
     if (flags.run_now) flags.run.machine.resolve(config);  // an unknown --machine stops us before anything is written
 
     const auto timeout = introspect::cli_timeout();

@@ -229,22 +229,31 @@ ordered_json Bundle::to_json() const {
 
 std::string Bundle::dump() const { return to_json().dump(4) + "\n"; }
 
-Bundle parse_bundle(const std::string& text, const std::string& source) {
+BundleReading read_bundle_text(const std::string& text, const std::string& source) {
     // Job by job as the parser completes each one (util/json_members.hpp): linear in the number
     // of jobs, and the tree of one job at a time is all that is held besides the Bundle.
-    std::vector<std::string> problems;
-    JobReader reader(source, problems);
-    Bundle bundle;
+    BundleReading reading;
+    JobReader reader(source, reading.problems);
     auto scan = util::for_each_member(text, [&](std::string name, ordered_json value) {
-        if (auto job = reader.read(name, value)) bundle.jobs.push_back(std::move(*job));
+        if (auto job = reader.read(name, value)) {
+            reading.bundle.jobs.push_back(std::move(*job));
+        } else {
+            reading.bundle.jobs.emplace_back();
+            reading.bundle.jobs.back().name = std::move(name);
+        }
     });
     if (!scan) throw Error(fmt::format("{}: invalid JSON: {}", source, scan.error()));
     if (!scan->object) throw Error(fmt::format("{}: a bundle must be a JSON object of jobs keyed by name", source));
     for (const auto& name : scan->duplicates)
-        problems.push_back(fmt::format("{}: job \"{}\" is given twice; keep one", source, name));
-    if (scan->members == 0) problems.push_back(fmt::format("{}: the bundle has no jobs", source));
-    if (!problems.empty()) throw Error(problems);
-    return bundle;
+        reading.problems.push_back(fmt::format("{}: job \"{}\" is given twice; keep one", source, name));
+    if (scan->members == 0) reading.problems.push_back(fmt::format("{}: the bundle has no jobs", source));
+    return reading;
+}
+
+Bundle parse_bundle(const std::string& text, const std::string& source) {
+    BundleReading reading = read_bundle_text(text, source);
+    if (!reading.problems.empty()) throw Error(reading.problems);
+    return std::move(reading.bundle);
 }
 
 } // namespace milex::model

@@ -404,6 +404,19 @@ std::string display_path(const std::filesystem::path& path) {
     return p;
 }
 
+std::optional<std::string> exposed_keys_warning(const Config& config, const std::filesystem::path& path) {
+    std::vector<std::string> naming;
+    for (const auto& machine : config.machines)
+        if (!machine.key_path.empty()) naming.push_back(fmt::format("\"{}\"", machine.name));
+    std::error_code ec;
+    const auto mode = std::filesystem::status(path, ec).permissions();
+    using std::filesystem::perms;
+    if (naming.empty() || ec || (mode & (perms::group_read | perms::others_read)) == perms::none) return std::nullopt;
+    return fmt::format("{} can be read by other users and names SSH key files (machine{} {}); chmod 600 {}",
+                       display_path(path), naming.size() == 1 ? "" : "s", util::join(naming, ", "),
+                       display_path(path));
+}
+
 Config load_config(const std::filesystem::path& path) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) {

@@ -96,6 +96,10 @@ std::filesystem::path config_path();
 /// Reads and validates the config file. A missing file is an error that says how to make one.
 Config load_config(const std::filesystem::path& path);
 
+/// When the config file at `path` can be read by other users and names SSH key files
+/// (`key_path`): a warning that says so and how to fix it; nullopt otherwise.
+std::optional<std::string> exposed_keys_warning(const Config& config, const std::filesystem::path& path);
+
 /// The path as shown to users: `~/.milexconfig` rather than `/home/ada/.milexconfig`.
 std::string display_path(const std::filesystem::path& path);
 

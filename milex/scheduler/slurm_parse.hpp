@@ -40,8 +40,9 @@ using model::array_indices;
 using model::fold_indices;
 using model::time_limit_seconds;
 
-/// An exit-status file written by the batch script (`start T`, then `end T exit N`; or
-/// `never-ran DEP` from the direct runner). Nothing when the text says nothing.
+/// An exit-status file written by the batch script (`start T`, then `end T exit N`; or from
+/// the direct runner `never-ran DEP`, and `timeout T` when it stopped the job at its time
+/// limit). Nothing when the text says nothing.
 std::optional<JobState> parse_status_file(const std::string& text);
 
 /// `scontrol show node -o -d` and `squeue -h -t PENDING -o '%P|%b'`, as resources.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "milex/render/script.hpp"
+#include "milex/scheduler/request.hpp"
 #include "milex/util/text.hpp"
 #include "milex/version.hpp"
 
@@ -22,12 +23,14 @@ void dry_run(const model::Config& config, const model::Machine& machine, const P
                                                fmt::format("{} (image id {})", image.image, image.id)},
                                               machine, plan.file.stem(), version()));
         emit(fmt::format("# ---- submitted as <{}> by:\n{}\n\n", image.conversion_job(),
-                         util::join(scheduler.submit_command({image.conversion_job(), path, {}, "", "", 0}), " ")));
+                         util::join(scheduler.submit_command({image.conversion_job(), path, {}, "", "", 0, ""}), " ")));
     }
     for (size_t index : plan.order) {
         const model::Job& job = plan.bundle.jobs[index];
         const std::string path = script_path(machine, plan.file.stem(), job.name, submission);
-        scheduler::SubmitRequest request{job.name, path, {}, fmt::format("milex:<run token>:{}:1", job.name), "", 0};
+        const auto* time = model::find_option(scheduler::job_request(job, machine), "time");
+        scheduler::SubmitRequest request{job.name, path, {}, fmt::format("milex:<run token>:{}:1", job.name), "", 0,
+                                         time ? *time : ""};
         if (job.container && containers.of(job.container->image).convert)
             request.after_ok.push_back("<" + containers.of(job.container->image).conversion_job() + ">");
         for (const auto& dep : job.dependencies) request.after_ok.push_back("<" + dep + ">");

@@ -69,7 +69,7 @@ std::map<std::string, std::string> RunSession::submit_conversions(transport::Tra
                                  transport::FileMode::executable);
             job_id = scheduler
                          .submit({image.conversion_job(), path, {},
-                                  fmt::format("milex:{}:{}:1", run.record.token, image.conversion_job()), "", 0})
+                                  fmt::format("milex:{}:{}:1", run.record.token, image.conversion_job()), "", 0, ""})
                          .job_id;
             run.record.images.push_back(
                 {{"image", image.image}, {"id", image.id}, {"sif", image.sif}, {"conversion_job", job_id}});
@@ -121,7 +121,8 @@ store::StoredRun RunSession::submit(transport::Transport& transport, scheduler::
         run.path = m_runs.path_for(m_plan.file.stem(), m_machine.name, submission);
     }
 
-    adopt_interrupted(scheduler, m_runs, run);
+    const size_t adopted_jobs = adopt_interrupted(scheduler, m_runs, run);
+    if (resume && progress.resuming) progress.resuming(run.record, run.record.jobs.size(), adopted_jobs, jobs.size());
     std::unordered_map<std::string, std::vector<std::string>> ids;
     for (const auto& kept : run.record.jobs) {
         ids[kept.name] = kept.ids();

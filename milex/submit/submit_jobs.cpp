@@ -150,7 +150,8 @@ std::string submit_pieces(Target& target, const model::Job& job, const Pending& 
     for (size_t k = 0; k < pieces.size(); ++k) {
         model::JobRun& recorded = run.record.jobs.back();
         const std::string tag = pieces.size() > 1 ? recorded.parts[k].tag : recorded.tag;
-        scheduler::SubmitRequest request{job.name, item.path, recorded.after, tag, pieces[k].array, pieces[k].offset};
+        scheduler::SubmitRequest request{job.name, item.path, recorded.after, tag, pieces[k].array, pieces[k].offset,
+                                          recorded.time_limit};
         scheduler::Submission submitted;
         try {
             submitted = submit_piece(target.scheduler, request, recorded.submitted, adopted);

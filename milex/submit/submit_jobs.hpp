@@ -56,8 +56,8 @@ void check_unchanged(const Plan& plan, const store::StoredRun& run);
 
 /// Resuming a submission under way when milex stopped: adopts what the scheduler has (found by
 /// tag); a job that never reached the queue is forgotten (the caller submits it again); the
-/// missing parts of a split array are submitted now.
-void adopt_interrupted(scheduler::Scheduler& scheduler, const store::RunStore& runs, store::StoredRun& run);
+/// missing parts of a split array are submitted now. Returns how many jobs were found by tag.
+size_t adopt_interrupted(scheduler::Scheduler& scheduler, const store::RunStore& runs, store::StoredRun& run);
 
 /// Makes the machine's slurm/ folder, where the scripts go: the first thing a submission writes, so
 /// that an unusable `path` stops it before anything else (a cache, a record) is written.

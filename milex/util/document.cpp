@@ -1,5 +1,6 @@
 #include "milex/util/document.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <iterator>
@@ -146,9 +147,8 @@ std::string key_path_text(const std::string& pointer) {
     return out;
 }
 
-ordered_json scalar_value(const YAML::Node& node) {
-    const std::string& text = node.Scalar();
-    if (node.Tag() == "!") return text;  // quoted: always a string
+/// What this reader makes of an unquoted scalar.
+ordered_json plain_value(const std::string& text) {
     if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return nullptr;
     if (text == "true" || text == "True" || text == "TRUE") return true;
     if (text == "false" || text == "False" || text == "FALSE") return false;
@@ -164,6 +164,45 @@ ordered_json scalar_value(const YAML::Node& node) {
     double real = std::strtod(begin, &end);
     if (plain && *end == '\0' && errno == 0) return real;
     return text;
+}
+
+ordered_json scalar_value(const YAML::Node& node) {
+    if (node.Tag() == "!") return node.Scalar();  // quoted: always a string
+    return plain_value(node.Scalar());
+}
+
+void emit_string(YAML::Emitter& out, const std::string& text) {
+    if (yaml_plain_is_not_a_string(text)) out << YAML::DoubleQuoted;
+    out << text;  // yaml-cpp quotes what cannot be plain at all (": ", "#", leading "-", …) itself
+}
+
+void emit_yaml(YAML::Emitter& out, const ordered_json& value) {
+    switch (value.type()) {
+    case ordered_json::value_t::object:
+        out << YAML::BeginMap;
+        for (const auto& [key, item] : value.items()) {
+            out << YAML::Key;
+            emit_string(out, key);
+            out << YAML::Value;
+            emit_yaml(out, item);
+        }
+        out << YAML::EndMap;
+        break;
+    case ordered_json::value_t::array:
+        out << YAML::BeginSeq;
+        for (const auto& item : value) emit_yaml(out, item);
+        out << YAML::EndSeq;
+        break;
+    case ordered_json::value_t::string:
+        emit_string(out, value.get<std::string>());
+        break;
+    case ordered_json::value_t::null:
+        out << YAML::Null;
+        break;
+    default:  // true, false and numbers as JSON writes them, which YAML reads alike
+        out << value.dump();
+        break;
+    }
 }
 
 ordered_json from_yaml(const YAML::Node& node, const std::string& pointer, std::map<std::string, int>& lines) {
@@ -200,6 +239,29 @@ bool is_yaml_name(const std::string& source) {
 }
 
 } // namespace
+
+bool yaml_plain_is_not_a_string(const std::string& text) {
+    if (!plain_value(text).is_string()) return true;
+    std::string lower;
+    for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    // YAML 1.1 booleans and special floats.
+    for (const char* word : {"y", "n", "yes", "no", "on", "off", ".inf", "+.inf", "-.inf", ".nan"})
+        if (lower == word) return true;
+    // Whatever starts like a number may be one to some reader: hex, octal, binary, 1_000,
+    // sexagesimal 1:30, dates and timestamps. Quoting them too costs nothing.
+    const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    if (digit(text[0])) return true;
+    if ((text[0] == '+' || text[0] == '-' || text[0] == '.') && text.size() > 1 &&
+        (digit(text[1]) || (text[1] == '.' && text.size() > 2 && digit(text[2]))))
+        return true;
+    return false;
+}
+
+std::string dump_yaml(const ordered_json& root) {
+    YAML::Emitter out;
+    emit_yaml(out, root);
+    return std::string(out.c_str()) + "\n";
+}
 
 tl::expected<Document, std::string> parse_json_document(const std::string& text, const std::string& source) {
     Document doc;

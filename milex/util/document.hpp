@@ -32,6 +32,15 @@ tl::expected<Document, std::string> parse_json_document(const std::string& text,
 /// Parses YAML; unquoted scalars become numbers, booleans or null when they read as such.
 tl::expected<Document, std::string> parse_yaml_document(const std::string& text, const std::string& source);
 
+/// Whether a YAML reader could take the plain (unquoted) scalar `text` for something other than a
+/// string: this file's reader (null, true/false, numbers) or a YAML 1.1 one such as PyYAML (`yes`,
+/// `off`, `0x10`, `0o17`, `2026-01-01`, `1:30`, `.inf`, `1_000`). Such strings must be quoted.
+bool yaml_plain_is_not_a_string(const std::string& text);
+
+/// `root` as block-style YAML, ending with a newline, that parse_yaml_document (and any YAML
+/// reader) reads back as the same tree: strings that would read as another type are quoted.
+std::string dump_yaml(const nlohmann::ordered_json& root);
+
 /// By file name: YAML for `.yaml`/`.yml`, JSON otherwise.
 tl::expected<Document, std::string> parse_document(const std::string& text, const std::string& source);
 

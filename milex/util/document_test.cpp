@@ -53,3 +53,41 @@ TEST_CASE("a YAML syntax error names line and column") {
     REQUIRE_FALSE(doc);
     CHECK(doc.error().rfind("c.yaml:3:1: invalid YAML: ", 0) == 0);
 }
+
+TEST_CASE("strings that YAML would read as another type are written quoted, and read back as strings") {
+    const std::vector<std::string> values = {
+        "true", "false", "True", "FALSE", "yes", "no", "No", "on", "off", "y", "n", "null", "Null", "~", "",
+        "1e3", "1", "-3", "+7", "0.5", ".5", "-.5", "0x10", "0o17", "0b101", "017", "1_000", "2026-01-01",
+        "2026-01-01T10:00:00Z", "1:30", "01:00:00", ".inf", "-.inf", ".NaN", "8G", "inf", "nan",
+        "a: b", "#not a comment", "- dash", "'single'", "\"double\"", "[list]", "{map}", "*alias", "&anchor",
+        "!tag", "%directive", "@at", "`tick", "|pipe", ">fold", "x #y", "trailing ", " leading", "two\nlines",
+        "tab\there", "ünïcödé", "~/milex", "$SCRATCH/milex", "source ~/venv/bin/activate", "cuda/12",
+    };
+    nlohmann::ordered_json root = {{"local", nlohmann::ordered_json::object()}};
+    for (size_t i = 0; i < values.size(); ++i) root["local"]["k" + std::to_string(i)] = values[i];
+    root["local"]["list"] = values;
+    root["local"]["number"] = 22;
+    root["local"]["real"] = 0.25;
+    root["local"]["flag"] = true;
+    root["local"]["nothing"] = nullptr;
+    root["yes"] = {{"path", "/x"}};  // a key too
+    const std::string text = dump_yaml(root);
+    auto back = parse_yaml_document(text, "c.yaml");
+    REQUIRE_MESSAGE(back, text);
+    CHECK_MESSAGE(back->root == root, text);
+    CHECK(text.find(": \"no\"\n") != std::string::npos);
+    CHECK(text.find(": \"2026-01-01\"\n") != std::string::npos);
+    CHECK(text.find("\"yes\":\n  path: /x\n") != std::string::npos);
+    // What reads as a string anywhere stays plain, so the file stays easy to read.
+    CHECK(text.find(": ~/milex\n") != std::string::npos);
+    CHECK(text.find(": source ~/venv/bin/activate\n") != std::string::npos);
+    CHECK(text.find("  number: 22\n  real: 0.25\n  flag: true\n") != std::string::npos);
+}
+
+TEST_CASE("which plain scalars are not strings to some YAML reader") {
+    for (const char* text :
+         {"true", "Off", "Y", "null", "~", "", "12", "1e3", "0x1F", "2026-01-01", "-1", ".5", ".inf"})
+        CHECK_MESSAGE(yaml_plain_is_not_a_string(text), text);
+    for (const char* text : {"train", "truely", "nope", "x1", "-x", ".hidden", "~/milex", "inf", "gpu:1"})
+        CHECK_FALSE_MESSAGE(yaml_plain_is_not_a_string(text), text);
+}
