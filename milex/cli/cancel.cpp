@@ -4,7 +4,7 @@
 
 #include "milex/cli/commands.hpp"
 #include "milex/cli/flags.hpp"
-#include "milex/cli/runs.hpp"
+#include "milex/observe/runs.hpp"
 #include "milex/observe/status.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/text.hpp"
@@ -22,7 +22,7 @@ int cancel_command(const Args& args) {
     app.add_option("--job", names, "only these jobs")->expected(1, -1);
     if (auto done = parse_strict(app, args)) return *done;
 
-    auto [config, runs, run, access] = open_run(reference, machine);
+    auto [config, runs, run, access] = observe::open_run(reference, machine);
     const auto jobs = observe::refresh(run, *access.scheduler, runs);
 
     std::vector<std::string> known;

@@ -5,7 +5,7 @@
 
 #include "milex/cli/commands.hpp"
 #include "milex/cli/flags.hpp"
-#include "milex/cli/runs.hpp"
+#include "milex/observe/runs.hpp"
 #include "milex/util/text.hpp"
 
 namespace milex::cli {
@@ -21,7 +21,7 @@ int resources_command(const Args& args) {
     if (auto done = parse_strict(app, args)) return *done;
 
     const model::Config config = model::load_config(model::config_path());
-    MachineAccess access = open_machine(config, machine);
+    observe::MachineAccess access = observe::open_machine(config, machine);
     const auto rows = access.scheduler->resources();
     if (json) {
         nlohmann::ordered_json out = nlohmann::ordered_json::array();

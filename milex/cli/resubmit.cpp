@@ -4,7 +4,7 @@
 
 #include "milex/cli/commands.hpp"
 #include "milex/cli/flags.hpp"
-#include "milex/cli/runs.hpp"
+#include "milex/observe/runs.hpp"
 #include "milex/introspect/cli_protocol.hpp"
 #include "milex/introspect/verify.hpp"
 #include "milex/observe/status.hpp"
@@ -32,7 +32,7 @@ int resubmit_command(const Args& args) {
     if (!failed && !timeout && names.empty())
         throw UsageError("milex resubmit: say which jobs: --failed, --timeout and/or --job NAME");
 
-    auto [config, runs, run, access] = open_run(reference, machine);
+    auto [config, runs, run, access] = observe::open_run(reference, machine);
     const store::BundleStore bundles(config.local().path + "/jobs");
     const submit::Plan plan = submit::plan_bundle(bundles, run.record.bundle_file);
 

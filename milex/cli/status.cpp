@@ -9,7 +9,7 @@
 
 #include "milex/cli/commands.hpp"
 #include "milex/cli/flags.hpp"
-#include "milex/cli/runs.hpp"
+#include "milex/observe/runs.hpp"
 #include "milex/observe/status.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/path.hpp"
@@ -106,7 +106,7 @@ int status_command(const Args& args) {
     app.add_flag("--json", json, "print JSON");
     if (auto done = parse_strict(app, args)) return *done;
 
-    auto [config, runs, run, access] = open_run(reference, machine);
+    auto [config, runs, run, access] = observe::open_run(reference, machine);
 
     const bool redraw = watch && !json && ::isatty(STDOUT_FILENO);
     size_t drawn = 0;

@@ -1,4 +1,4 @@
-#include "milex/cli/runs.hpp"
+#include "milex/observe/runs.hpp"
 
 #include <set>
 
@@ -11,7 +11,7 @@
 #include "milex/util/file.hpp"
 #include "milex/util/text.hpp"
 
-namespace milex::cli {
+namespace milex::observe {
 
 MachineAccess open_machine(const model::Config& config, const std::string& name) {
     MachineAccess access;
@@ -63,4 +63,4 @@ RunAccess open_run(const std::string& reference, const std::optional<std::string
     return {std::move(config), std::move(runs), std::move(run), std::move(access)};
 }
 
-} // namespace milex::cli
+} // namespace milex::observe
