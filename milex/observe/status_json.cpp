@@ -1,0 +1,40 @@
+#include "milex/observe/status_json.hpp"
+
+namespace milex::observe {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+ordered_json state_json(const scheduler::JobState& state) {
+    ordered_json j = {{"state", scheduler::state_name(state.state)}};
+    if (!state.exit_code.empty()) j["exit_code"] = state.exit_code;
+    if (!state.elapsed.empty()) j["elapsed"] = state.elapsed;
+    if (!state.node.empty()) j["node"] = state.node;
+    if (!state.reason.empty()) j["reason"] = state.reason;
+    return j;
+}
+
+} // namespace
+
+ordered_json run_json(const store::StoredRun& run, const std::vector<JobStatus>& jobs) {
+    ordered_json out = {{"bundle", run.record.bundle},
+                        {"machine", run.record.machine},
+                        {"submission", run.record.submission},
+                        {"record", run.path.string()}};
+    ordered_json list = ordered_json::array();
+    for (const auto& job : jobs) {
+        ordered_json j = {{"name", job.name}, {"job_id", job.job_id}, {"attempt", job.attempt}};
+        j.update(state_json(job.state));
+        if (!job.tasks.empty()) {
+            ordered_json tasks = ordered_json::object();
+            for (const auto& [task, state] : job.tasks) tasks[task] = state_json(state);
+            j["tasks"] = tasks;
+        }
+        list.push_back(j);
+    }
+    out["jobs"] = list;
+    return out;
+}
+
+} // namespace milex::observe
