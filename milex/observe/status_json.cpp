@@ -37,4 +37,18 @@ ordered_json run_json(const store::StoredRun& run, const std::vector<JobStatus>&
     return out;
 }
 
+ordered_json resources_json(const std::vector<scheduler::PartitionResources>& rows) {
+    ordered_json out = ordered_json::array();
+    for (const auto& r : rows)
+        out.push_back({{"partition", r.partition},
+                       {"gpu_type", r.gpu_type},
+                       {"gpus_free", r.gpus_free},
+                       {"gpus_total", r.gpus_total},
+                       {"cpus_free", r.cpus_free},
+                       {"cpus_total", r.cpus_total},
+                       {"nodes_with_free_gpus", r.nodes_with_free_gpus},
+                       {"pending_gpu_jobs", r.pending_gpu_jobs}});
+    return out;
+}
+
 } // namespace milex::observe
