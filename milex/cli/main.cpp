@@ -35,6 +35,7 @@ const Command k_commands[] = {
     {"resources", "free and total GPUs and CPUs per partition, and who waits for them", resources_command},
     {"list", "bundles and their runs, newest first", list_command},
     {"container", "write a starting Dockerfile (template) or list the images made from it (list)", container_command},
+    {"dashboard", "serve the web dashboard on 127.0.0.1: runs, logs, machines, cancel", dashboard_command},
 };
 
 std::vector<std::string> command_names() {
