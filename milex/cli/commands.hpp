@@ -18,6 +18,7 @@ int resubmit_command(const Args& args);
 int resources_command(const Args& args);
 int list_command(const Args& args);
 int container_command(const Args& args);
+int dashboard_command(const Args& args);
 
 /// argv of the process: picks the command from `milex-X` or `milex X`, runs it, and holds the
 /// single catch that prints `milex: error: …`.

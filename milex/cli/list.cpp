@@ -7,7 +7,7 @@
 
 #include "milex/cli/commands.hpp"
 #include "milex/cli/flags.hpp"
-#include "milex/cli/runs.hpp"
+#include "milex/observe/runs.hpp"
 #include "milex/observe/status.hpp"
 #include "milex/store/bundle_store.hpp"
 #include "milex/util/text.hpp"
@@ -43,7 +43,7 @@ int list_command(const Args& args) {
     if (auto done = parse_strict(app, args)) return *done;
 
     const model::Config config = load_config();
-    const store::RunStore runs = run_store(config);
+    const store::RunStore runs = observe::run_store(config);
     const std::string jobs_dir = config.local().path + "/jobs";
     std::vector<store::BundleFile> files;
     std::error_code ec;

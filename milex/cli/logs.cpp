@@ -5,7 +5,7 @@
 
 #include "milex/cli/commands.hpp"
 #include "milex/cli/flags.hpp"
-#include "milex/cli/runs.hpp"
+#include "milex/observe/runs.hpp"
 #include "milex/model/bundle.hpp"
 #include "milex/observe/logs.hpp"
 #include "milex/observe/status.hpp"
@@ -21,7 +21,7 @@ namespace {
 /// run that has it.
 store::StoredRun run_with_job(const store::RunStore& runs, const std::string& job, const std::string& reference,
                               const std::optional<std::string>& machine) {
-    if (!reference.empty()) return select_run(runs, reference, machine);
+    if (!reference.empty()) return observe::select_run(runs, reference, machine);
     for (auto& run : runs.all()) {
         if (machine && run.record.machine != *machine) continue;
         for (const auto& j : run.record.jobs)
@@ -48,7 +48,7 @@ int logs_command(const Args& args) {
     if (auto done = parse_strict(app, args)) return *done;
 
     const model::Config config = load_config();
-    const store::RunStore runs = run_store(config);
+    const store::RunStore runs = observe::run_store(config);
     store::StoredRun run = run_with_job(runs, job, reference, machine);
     const model::JobRun* job_run = run.record.find(job);
     if (!job_run) {
@@ -57,7 +57,7 @@ int logs_command(const Args& args) {
     }
     if (!job_run) throw Error(fmt::format("run {}@{} has no job \"{}\"", run.record.bundle, run.record.machine, job));
     const std::string job_name = job_run->name;
-    MachineAccess access = open_machine(config, run.record.machine);
+    observe::MachineAccess access = observe::open_machine(config, run.record.machine);
 
     const model::Bundle bundle = store::read_bundle(run.record.bundle_file);
     const model::Job* definition = bundle.find(job_name);

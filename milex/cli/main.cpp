@@ -1,9 +1,13 @@
+#include <unistd.h>
+
 #include <csignal>
 #include <iostream>
 
 #include <fmt/format.h>
 
 #include "milex/cli/commands.hpp"
+#include "milex/cli/terminal.hpp"
+#include "milex/transport/prompt.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/text.hpp"
 #include "milex/version.hpp"
@@ -31,6 +35,7 @@ const Command k_commands[] = {
     {"resources", "free and total GPUs and CPUs per partition, and who waits for them", resources_command},
     {"list", "bundles and their runs, newest first", list_command},
     {"container", "write a starting Dockerfile (template) or list the images made from it (list)", container_command},
+    {"dashboard", "serve the web dashboard on 127.0.0.1: runs, logs, machines, cancel", dashboard_command},
 };
 
 std::vector<std::string> command_names() {
@@ -82,6 +87,8 @@ int dispatch(int argc, char** argv) {
 int main(int argc, char** argv) {
     // A closed pipe (milex … | head) is a write error to handle, not a signal to die of.
     std::signal(SIGPIPE, SIG_IGN);
+    // Passphrases and keyboard-interactive answers are typed on this terminal, if there is one.
+    if (::isatty(STDIN_FILENO)) transport::set_prompt(ask_secret);
     try {
         return dispatch(argc, argv);
     } catch (const Error& e) {

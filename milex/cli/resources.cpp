@@ -5,7 +5,8 @@
 
 #include "milex/cli/commands.hpp"
 #include "milex/cli/flags.hpp"
-#include "milex/cli/runs.hpp"
+#include "milex/observe/runs.hpp"
+#include "milex/observe/status_json.hpp"
 #include "milex/util/text.hpp"
 
 namespace milex::cli {
@@ -21,19 +22,10 @@ int resources_command(const Args& args) {
     if (auto done = parse_strict(app, args)) return *done;
 
     const model::Config config = load_config();
-    MachineAccess access = open_machine(config, machine);
+    observe::MachineAccess access = observe::open_machine(config, machine);
     const auto rows = access.scheduler->resources();
     if (json) {
-        nlohmann::ordered_json out = nlohmann::ordered_json::array();
-        for (const auto& r : rows)
-            out.push_back({{"partition", r.partition},
-                           {"gpu_type", r.gpu_type},
-                           {"gpus_free", r.gpus_free},
-                           {"gpus_total", r.gpus_total},
-                           {"cpus_free", r.cpus_free},
-                           {"cpus_total", r.cpus_total},
-                           {"nodes_with_free_gpus", r.nodes_with_free_gpus},
-                           {"pending_gpu_jobs", r.pending_gpu_jobs}});
+        const nlohmann::ordered_json out = observe::resources_json(rows);
         std::cout << out.dump(2) << "\n";
         return 0;
     }

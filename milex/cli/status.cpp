@@ -5,12 +5,12 @@
 #include <thread>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "milex/cli/commands.hpp"
 #include "milex/cli/flags.hpp"
-#include "milex/cli/runs.hpp"
+#include "milex/observe/runs.hpp"
 #include "milex/observe/status.hpp"
+#include "milex/observe/status_json.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/path.hpp"
 #include "milex/util/text.hpp"
@@ -18,43 +18,6 @@
 namespace milex::cli {
 
 namespace {
-
-using nlohmann::ordered_json;
-
-ordered_json state_json(const scheduler::JobState& state) {
-    ordered_json j = {{"state", scheduler::state_name(state.state)}};
-    if (!state.exit_code.empty()) j["exit_code"] = state.exit_code;
-    if (!state.elapsed.empty()) j["elapsed"] = state.elapsed;
-    if (!state.node.empty()) j["node"] = state.node;
-    if (!state.reason.empty()) j["reason"] = state.reason;
-    return j;
-}
-
-ordered_json run_json(const store::StoredRun& run, const std::vector<observe::JobStatus>& jobs) {
-    ordered_json out = {{"bundle", run.record.bundle},
-                        {"machine", run.record.machine},
-                        {"submission", run.record.submission},
-                        {"record", run.path.string()}};
-    ordered_json list = ordered_json::array();
-    for (const auto& job : jobs) {
-        ordered_json j = {{"name", job.name}, {"job_id", job.job_id}, {"attempt", job.attempt}};
-        j.update(state_json(job.state));
-        if (!job.tasks.empty()) {
-            ordered_json tasks = ordered_json::object();
-            for (const auto& [task, state] : job.tasks) {
-                tasks[task] = state_json(state);
-                if (auto earlier = job.earlier_tasks.find(task); earlier != job.earlier_tasks.end()) {
-                    tasks[task]["job_id"] = earlier->second.job_id + "_" + earlier->second.index;
-                    tasks[task]["attempt"] = earlier->second.attempt;
-                }
-            }
-            j["tasks"] = tasks;
-        }
-        list.push_back(j);
-    }
-    out["jobs"] = list;
-    return out;
-}
 
 /// The table: one line per job (and per array task), columns as wide as their widest cell.
 std::vector<std::string> table(const store::StoredRun& run, const std::vector<observe::JobStatus>& jobs) {
@@ -119,7 +82,7 @@ int status_command(const Args& args) {
     app.add_flag("--json", json, "print JSON");
     if (auto done = parse_strict(app, args)) return *done;
 
-    auto [config, runs, run, access] = open_run(reference, machine);
+    auto [config, runs, run, access] = observe::open_run(load_config(), reference, machine);
 
     const bool redraw = watch && !json && ::isatty(STDOUT_FILENO);
     size_t drawn = 0;
@@ -128,7 +91,7 @@ int status_command(const Args& args) {
         auto jobs = observe::refresh(run, *access.scheduler, runs);
         const bool ended = observe::all_ended(jobs);
         if (json) {
-            std::cout << run_json(run, jobs).dump(watch ? -1 : 2) << std::endl;
+            std::cout << observe::run_json(run, jobs).dump(watch ? -1 : 2) << std::endl;
         } else {
             auto lines = table(run, jobs);
             if (redraw && drawn > 0) std::cout << fmt::format("\033[{}F\033[J", drawn);

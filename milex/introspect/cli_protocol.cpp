@@ -57,21 +57,37 @@ nlohmann::ordered_json describe_arguments(const std::string& app, const std::vec
     return parsed;
 }
 
-std::string application_commit(const std::string& app) {
+ApplicationGit application_git(const std::string& app) {
+    ApplicationGit git;
     auto found = util::find_on_path(app);
-    if (!found) return {};
+    if (!found) return git;
     std::error_code ec;
     auto real = std::filesystem::canonical(*found, ec);
-    if (ec) return {};
+    if (ec) return git;
     const auto dir = real.parent_path().string();
     util::ProcessOptions options;
     options.timeout = std::chrono::seconds(5);
-    auto head = util::run_process({"git", "-C", dir, "rev-parse", "HEAD"}, options);
-    if (!head || !head->succeeded()) return {};
-    std::string commit(util::trim(head->out));
-    auto status = util::run_process({"git", "-C", dir, "status", "--porcelain", "--untracked-files=no"}, options);
-    if (status && status->succeeded() && !util::trim(status->out).empty()) commit += "-dirty";
-    return commit;
+    auto ask = [&](std::vector<std::string> words) -> std::optional<std::string> {
+        words.insert(words.begin(), {"git", "-C", dir});
+        auto result = util::run_process(words, options);
+        if (!result || !result->succeeded()) return std::nullopt;
+        return std::string(util::trim(result->out));
+    };
+    auto head = ask({"rev-parse", "HEAD"});
+    if (!head) return git;
+    git.commit = *head;
+    auto status = ask({"status", "--porcelain", "--untracked-files=no"});
+    git.dirty = status && !status->empty();
+    if (git.dirty) git.commit += "-dirty";
+    if (auto branch = ask({"symbolic-ref", "--short", "-q", "HEAD"})) git.branch = *branch;
+    if (auto origin = ask({"config", "--get", "remote.origin.url"}); origin && !origin->empty()) {
+        git.remote = *origin;
+    } else if (auto remotes = ask({"remote"}); remotes && !remotes->empty()) {
+        if (auto url = ask({"config", "--get", "remote." + util::split(*remotes, '\n')[0] + ".url"})) git.remote = *url;
+    }
+    return git;
 }
+
+std::string application_commit(const std::string& app) { return application_git(app).commit; }
 
 } // namespace milex::introspect

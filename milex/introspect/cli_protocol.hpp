@@ -18,8 +18,16 @@ std::chrono::milliseconds cli_timeout();
 nlohmann::ordered_json describe_arguments(const std::string& app, const std::vector<std::string>& args,
                                           std::chrono::milliseconds timeout);
 
-/// The git commit (`abc123…`, with `-dirty` when the tree has changes) of the repository the
-/// application's executable lives in, or an empty string; recorded with each run.
+/// The git repository the application's executable lives in, as each run records it.
+struct ApplicationGit {
+    std::string commit;  ///< `abc123…`, with `-dirty` when the tree has changes; empty: not in git
+    std::string branch;  ///< empty when detached
+    std::string remote;  ///< the URL of `origin` (else of the first remote), if any
+    bool dirty = false;
+};
+ApplicationGit application_git(const std::string& app);
+
+/// application_git(app).commit.
 std::string application_commit(const std::string& app);
 
 } // namespace milex::introspect

@@ -94,13 +94,17 @@ model::RunRecord RunSession::new_record(int submission) const {
     record.token = random_token();
     record.job_count = m_plan.bundle.jobs.size();
     if (!m_machine.remote()) {
-        // The applications found here are the ones the jobs run: note their code's commit.
+        // The applications found here are the ones the jobs run: note their code's commit, branch,
+        // remote and whether the tree had changes.
         std::set<std::string> scripts;
         for (const auto& job : m_plan.bundle.jobs)
             if (job.runs_application()) scripts.insert(job.script);
         for (const auto& script : scripts) {
-            std::string commit = introspect::application_commit(script);
-            if (!commit.empty()) record.applications[script] = {{"git_commit", commit}};
+            const auto git = introspect::application_git(script);
+            if (git.commit.empty()) continue;
+            record.applications[script] = {{"git_commit", git.commit}, {"git_dirty", git.dirty}};
+            if (!git.branch.empty()) record.applications[script]["git_branch"] = git.branch;
+            if (!git.remote.empty()) record.applications[script]["git_remote"] = git.remote;
         }
     }
     return record;

@@ -8,7 +8,6 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <array>
@@ -19,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "milex/transport/keys.hpp"
+#include "milex/transport/prompt.hpp"
 #include "milex/transport/remote_transport.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/path.hpp"
@@ -144,38 +144,13 @@ std::string host_port(const SshTarget& target) {
     return target.port == 22 ? target.host : fmt::format("{} port {}", target.host, target.port);
 }
 
-/// A secret typed on the terminal, without echo; nullopt without a terminal.
-std::optional<std::string> ask_secret(const std::string& prompt) {
-    if (!::isatty(STDIN_FILENO)) return std::nullopt;
-    int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
-    if (tty < 0) return std::nullopt;
-    if (::write(tty, prompt.data(), prompt.size()) < 0) {
-        ::close(tty);
-        return std::nullopt;
-    }
-    termios old{};
-    const bool can_hide = ::tcgetattr(tty, &old) == 0;
-    if (can_hide) {
-        termios quiet = old;
-        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-        ::tcsetattr(tty, TCSAFLUSH, &quiet);
-    }
-    std::string answer;
-    char c = 0;
-    while (::read(tty, &c, 1) == 1 && c != '\n') answer += c;
-    if (can_hide) ::tcsetattr(tty, TCSAFLUSH, &old);
-    [[maybe_unused]] auto ignored = ::write(tty, "\n", 1);
-    ::close(tty);
-    return answer;
-}
-
 void keyboard_callback(const char*, int, const char* instruction, int instruction_length, int prompt_count,
                        const LIBSSH2_USERAUTH_KBDINT_PROMPT* prompts, LIBSSH2_USERAUTH_KBDINT_RESPONSE* responses,
                        void**) {
-    if (instruction_length > 0) std::fprintf(stderr, "%.*s\n", instruction_length, instruction);
+    std::string said = instruction_length > 0 ? std::string(instruction, static_cast<size_t>(instruction_length)) : "";
     for (int i = 0; i < prompt_count; ++i) {
         std::string prompt(reinterpret_cast<const char*>(prompts[i].text), prompts[i].length);
-        std::string answer = ask_secret(prompt).value_or("");
+        std::string answer = ask(i == 0 ? said : "", prompt).value_or("");
         responses[i].text = static_cast<char*>(std::malloc(answer.size() + 1));
         if (!responses[i].text) continue;
         std::memcpy(responses[i].text, answer.c_str(), answer.size() + 1);
@@ -591,7 +566,7 @@ void authenticate(Session& s, const model::Machine& machine) {
             }
             std::optional<std::string> passphrase;
             if (key->encrypted) {
-                passphrase = ask_secret(fmt::format("passphrase for {}: ", file));
+                passphrase = ask("", fmt::format("passphrase for {}: ", file));
                 if (!passphrase) {
                     if (explicit_key)
                         throw Error(fmt::format("machine \"{}\": the key {} has a passphrase and there is no terminal to "
@@ -620,7 +595,7 @@ void authenticate(Session& s, const model::Machine& machine) {
         }
     }
 
-    if (offered.find("keyboard-interactive") != std::string::npos && ::isatty(STDIN_FILENO)) {
+    if (offered.find("keyboard-interactive") != std::string::npos && can_ask()) {
         int rc = s.retry(
             [&] {
                 return a.auth_keyboard(s.get(), user.c_str(), static_cast<unsigned>(user.size()), &keyboard_callback);

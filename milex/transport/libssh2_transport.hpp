@@ -15,8 +15,8 @@ namespace milex::transport {
 /// Whether libssh2.so.1 can be loaded here.
 bool libssh2_available();
 
-/// Connects to `target` and authenticates (agent, key files, keyboard-interactive on a
-/// terminal), checking the host key strictly. Every refusal is an Error naming `machine` and
+/// Connects to `target` and authenticates (agent, key files, keyboard-interactive; secrets are
+/// asked through transport::ask), checking the host key strictly. Every refusal is an Error naming `machine` and
 /// the fix.
 std::unique_ptr<RemoteTransport> connect_libssh2(const model::Machine& machine, const SshTarget& target);
 

@@ -1,5 +1,5 @@
 #pragma once
-/// What the observing commands (status, logs, cancel, resubmit) share: finding the run a user
+/// What the observing commands (status, logs, cancel, resubmit) and the dashboard share: finding the run a user
 /// means, and reaching the machine it ran on.
 #include <memory>
 #include <optional>
@@ -10,7 +10,7 @@
 #include "milex/store/run_store.hpp"
 #include "milex/transport/transport.hpp"
 
-namespace milex::cli {
+namespace milex::observe {
 
 /// A machine of the config with its transport and scheduler.
 struct MachineAccess {
@@ -37,6 +37,6 @@ struct RunAccess {
     store::StoredRun run;
     MachineAccess access;
 };
-RunAccess open_run(const std::string& reference, const std::optional<std::string>& machine);
+RunAccess open_run(model::Config config, const std::string& reference, const std::optional<std::string>& machine);
 
-} // namespace milex::cli
+} // namespace milex::observe

@@ -1,6 +1,4 @@
-#include "milex/cli/runs.hpp"
-
-#include "milex/cli/flags.hpp"
+#include "milex/observe/runs.hpp"
 
 #include <set>
 
@@ -13,7 +11,7 @@
 #include "milex/util/file.hpp"
 #include "milex/util/text.hpp"
 
-namespace milex::cli {
+namespace milex::observe {
 
 MachineAccess open_machine(const model::Config& config, const std::string& name) {
     MachineAccess access;
@@ -57,12 +55,11 @@ store::StoredRun select_run(const store::RunStore& runs, const std::string& refe
                             util::did_you_mean(reference, names), util::join(names, ", ")));
 }
 
-RunAccess open_run(const std::string& reference, const std::optional<std::string>& machine) {
-    model::Config config = load_config();
+RunAccess open_run(model::Config config, const std::string& reference, const std::optional<std::string>& machine) {
     store::RunStore runs = run_store(config);
     store::StoredRun run = select_run(runs, reference, machine);
     MachineAccess access = open_machine(config, run.record.machine);
     return {std::move(config), std::move(runs), std::move(run), std::move(access)};
 }
 
-} // namespace milex::cli
+} // namespace milex::observe

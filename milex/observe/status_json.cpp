@@ -1,0 +1,60 @@
+#include "milex/observe/status_json.hpp"
+
+namespace milex::observe {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+ordered_json state_json(const scheduler::JobState& state) {
+    ordered_json j = {{"state", scheduler::state_name(state.state)}};
+    if (!state.exit_code.empty()) j["exit_code"] = state.exit_code;
+    if (!state.elapsed.empty()) j["elapsed"] = state.elapsed;
+    if (!state.node.empty()) j["node"] = state.node;
+    if (!state.reason.empty()) j["reason"] = state.reason;
+    return j;
+}
+
+} // namespace
+
+ordered_json run_json(const store::StoredRun& run, const std::vector<JobStatus>& jobs) {
+    ordered_json out = {{"bundle", run.record.bundle},
+                        {"machine", run.record.machine},
+                        {"submission", run.record.submission},
+                        {"record", run.path.string()}};
+    ordered_json list = ordered_json::array();
+    for (const auto& job : jobs) {
+        ordered_json j = {{"name", job.name}, {"job_id", job.job_id}, {"attempt", job.attempt}};
+        j.update(state_json(job.state));
+        if (!job.tasks.empty()) {
+            ordered_json tasks = ordered_json::object();
+            for (const auto& [task, state] : job.tasks) {
+                tasks[task] = state_json(state);
+                if (auto earlier = job.earlier_tasks.find(task); earlier != job.earlier_tasks.end()) {
+                    tasks[task]["job_id"] = earlier->second.job_id + "_" + earlier->second.index;
+                    tasks[task]["attempt"] = earlier->second.attempt;
+                }
+            }
+            j["tasks"] = tasks;
+        }
+        list.push_back(j);
+    }
+    out["jobs"] = list;
+    return out;
+}
+
+ordered_json resources_json(const std::vector<scheduler::PartitionResources>& rows) {
+    ordered_json out = ordered_json::array();
+    for (const auto& r : rows)
+        out.push_back({{"partition", r.partition},
+                       {"gpu_type", r.gpu_type},
+                       {"gpus_free", r.gpus_free},
+                       {"gpus_total", r.gpus_total},
+                       {"cpus_free", r.cpus_free},
+                       {"cpus_total", r.cpus_total},
+                       {"nodes_with_free_gpus", r.nodes_with_free_gpus},
+                       {"pending_gpu_jobs", r.pending_gpu_jobs}});
+    return out;
+}
+
+} // namespace milex::observe
