@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "milex/util/document.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/text.hpp"
 
@@ -245,9 +246,10 @@ Bundle parse_bundle(const std::string& text, const std::string& source) {
     try {
         root = ordered_json::parse(text);
     } catch (const ordered_json::parse_error& e) {
+        throw Error(util::json_error_text(e, source));
+    } catch (const ordered_json::exception& e) {  // a number too large: out_of_range 406, no place given
         std::string what = e.what();
-        auto at = what.find("parse error");
-        throw Error(fmt::format("{}: invalid JSON: {}", source, at == std::string::npos ? what : what.substr(at)));
+        throw Error(fmt::format("{}: invalid JSON: {}", source, what.substr(what.find("] ") + 2)));
     }
     return bundle_from_json(std::move(root), source);
 }

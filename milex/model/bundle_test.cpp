@@ -108,7 +108,7 @@ TEST_CASE("a name stored under another key is refused") {
 
 TEST_CASE("invalid JSON and empty bundles are refused") {
     CHECK(problems("{\"A\": ") == std::vector<std::string>{
-                                     "b.json: invalid JSON: parse error at line 1, column 7: syntax error while parsing "
+                                     "b.json:1:7: invalid JSON: syntax error while parsing "
                                      "value - unexpected end of input; expected '[', '{', or a literal"});
     CHECK(problems("{}") == std::vector<std::string>{"b.json: the bundle has no jobs"});
 }
@@ -135,4 +135,9 @@ TEST_CASE("a container section's problems come with the bundle's others, by job"
         R"({"C": {"container": {"image": "docker://busybox", "command": ["sh", "-c", "echo hi"]}}})", "b.json");
     CHECK_FALSE(bundle.jobs.front().runs_application());
     CHECK(bundle.jobs.front().to_json()["container"]["command"] == nlohmann::ordered_json{"sh", "-c", "echo hi"});
+}
+
+TEST_CASE("a bundle with a number too large for JSON is refused like any invalid JSON") {
+    CHECK(problems(R"({"A": {"script": "x", "slurm": {"mem": 1e99999}}})") ==
+          std::vector<std::string>{"b.json: invalid JSON: number overflow parsing '1e99999'"});
 }
