@@ -1,5 +1,7 @@
 #include "milex/scheduler/slurm_parse.hpp"
 
+#include <charconv>
+
 #include <algorithm>
 #include <cctype>
 #include <ctime>
@@ -21,6 +23,23 @@ std::vector<std::string> fields(const std::string& line, size_t count) {
 
 bool digits(const std::string& s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+/// A run of digits as a number of type T; nullopt when it is not one or does not fit.
+template <class T>
+std::optional<T> number_of(const std::string& s) {
+    T value{};
+    if (!digits(s)) return std::nullopt;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+    return value;
+}
+
+/// A count of CPUs or GPUs on one node; 0 when it is not one (or past any real node's, so that
+/// sums over a partition cannot overflow).
+int count_of(const std::string& s) {
+    const auto n = number_of<int>(s);
+    return n && *n <= 1000000 ? *n : 0;
 }
 
 /// "123", "123_4", "123_[4-9%2]" → ("123", "4" or "4-9%2").
@@ -137,10 +156,13 @@ std::vector<std::string> array_indices(const std::string& spec, size_t limit) {
             step = last.substr(colon + 1);
             last = last.substr(0, colon);
         }
-        const std::string first = item.substr(0, dash);
-        if (!digits(first) || !digits(last) || !digits(step) || std::stoull(step) == 0) continue;
-        for (unsigned long long i = std::stoull(first); i <= std::stoull(last) && out.size() < limit; i += std::stoull(step))
+        const auto from = number_of<unsigned long long>(item.substr(0, dash)), to = number_of<unsigned long long>(last),
+                   by = number_of<unsigned long long>(step);
+        if (!from || !to || !by || *by == 0) continue;
+        for (unsigned long long i = *from; i <= *to && out.size() < limit; i += *by) {
             out.push_back(std::to_string(i));
+            if (*to - i < *by) break;  // the next step would pass the end (or wrap around)
+        }
     }
     return out;
 }
@@ -161,7 +183,7 @@ std::optional<size_t> max_array_size(const std::string& config) {
         auto eq = line.find('=');
         if (eq == std::string::npos || util::trim(std::string_view(line).substr(0, eq)) != "MaxArraySize") continue;
         const std::string value(util::trim(std::string_view(line).substr(eq + 1)));
-        if (digits(value)) return std::stoull(value);
+        if (auto n = number_of<size_t>(value)) return n;
     }
     return std::nullopt;
 }
@@ -182,12 +204,20 @@ long long time_limit_seconds(const std::string& limit) {
     if (limit.empty() || !std::isdigit(static_cast<unsigned char>(limit[0]))) return 0;
     long long days = 0;
     std::string rest = limit;
+    // No limit is a billion of anything: larger numbers are no limit (nor an overflow below).
+    constexpr long long k_largest = 1000000000;
     if (const auto dash = rest.find('-'); dash != std::string::npos) {
-        days = std::stoll(rest.substr(0, dash));
+        const auto d = number_of<long long>(rest.substr(0, dash));
+        if (!d || *d > k_largest) return 0;
+        days = *d;
         rest = rest.substr(dash + 1);
     }
     std::vector<long long> parts;
-    for (const auto& part : util::split(rest, ':')) parts.push_back(digits(part) ? std::stoll(part) : 0);
+    for (const auto& part : util::split(rest, ':')) {
+        const auto n = digits(part) ? number_of<long long>(part) : std::optional<long long>(0);
+        if (!n || *n > k_largest) return 0;
+        parts.push_back(*n);
+    }
     long long seconds = 0;
     // minutes | minutes:seconds | hours:minutes:seconds; with days: hours[:minutes[:seconds]]
     if (days > 0 || limit.find('-') != std::string::npos) {
@@ -219,9 +249,10 @@ std::optional<JobState> parse_status_file(const std::string& text) {
     std::string never;
     for (const auto& line : util::split(text, '\n')) {
         auto words = util::split(std::string(util::trim(line)), ' ');
-        if (words.size() >= 2 && words[0] == "start" && digits(words[1])) start = std::stoll(words[1]);
-        if (words.size() >= 4 && words[0] == "end" && digits(words[1]) && words[2] == "exit") {
-            end = std::stoll(words[1]);
+        if (words.size() >= 2 && words[0] == "start")
+            if (auto t = number_of<long long>(words[1])) start = t;
+        if (words.size() >= 4 && words[0] == "end" && number_of<long long>(words[1]) && words[2] == "exit") {
+            end = number_of<long long>(words[1]);
             exit = words[3];
             if (words.size() >= 6 && words[4] == "signal") signal = words[5];
         }
@@ -272,8 +303,8 @@ std::vector<PartitionResources> parse_resources(const std::string& nodes, const 
             state.find("FAIL") != std::string::npos || state.find("MAINT") != std::string::npos ||
             state.find("NOT_RESPONDING") != std::string::npos || state.find('*') != std::string::npos)
             continue;
-        const int cpus = digits(node["CPUTot"]) ? std::stoi(node["CPUTot"]) : 0;
-        const int cpus_used = digits(node["CPUAlloc"]) ? std::stoi(node["CPUAlloc"]) : 0;
+        const int cpus = count_of(node["CPUTot"]);
+        const int cpus_used = count_of(node["CPUAlloc"]);
         // Gres=gpu:a100:4(S:0-1),gpu:v100:2   GresUsed=gpu:a100:1(IDX:0),gpu:v100:0(IDX:N/A)
         std::map<std::string, int> gpus, used;
         auto read_gres = [](const std::string& text, std::map<std::string, int>& into) {
@@ -287,7 +318,7 @@ std::vector<PartitionResources> parse_resources(const std::string& nodes, const 
                     type = parts[1];
                     count = "1";
                 }
-                if (digits(count)) into[type] += std::stoi(count);
+                into[type] += count_of(count);
             }
         };
         read_gres(node["Gres"], gpus);
@@ -337,6 +368,17 @@ std::vector<PartitionResources> parse_resources(const std::string& nodes, const 
     std::vector<PartitionResources> out;
     for (auto& [key, row] : table) out.push_back(std::move(row));
     return out;
+}
+
+std::optional<size_t> parse_submit_limit(const std::string& text) {
+    std::optional<size_t> limit;
+    for (const auto& line : util::split(text, '\n')) {
+        const std::string value(util::trim(line));
+        // A number too large for size_t is no limit at all.
+        const auto n = number_of<size_t>(value);
+        if (n && (!limit || *n < *limit)) limit = n;
+    }
+    return limit;
 }
 
 } // namespace milex::scheduler::slurm
