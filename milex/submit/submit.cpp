@@ -13,6 +13,7 @@
 #include "milex/scheduler/slurm_parse.hpp"
 #include "milex/util/clock.hpp"
 #include "milex/util/error.hpp"
+#include "milex/util/interrupt.hpp"
 #include "milex/util/hash.hpp"
 #include "milex/util/text.hpp"
 #include "milex/version.hpp"
@@ -182,6 +183,11 @@ size_t submit_jobs(Target& target, const std::vector<size_t>& indices,
                                                                 : target.convert(images);
     size_t submitted_now = 0;
     for (const auto& [index, attempt, path, sha256, pieces] : pending) {
+        // A SIGINT or SIGTERM stops here, between two sbatch, with the record whole.
+        if (util::interrupt_signal() != 0) {
+            target.runs.save(run.path, run.record);
+            util::stop_if_interrupted();
+        }
         const model::Job& job = jobs[index];
         // The queue cap counts array tasks one by one; what does not fit waits for the next run.
         if (target.limit) {
