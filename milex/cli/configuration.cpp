@@ -9,6 +9,7 @@
 #include "milex/cli/terminal.hpp"
 #include "milex/model/config_setting.hpp"
 #include "milex/store/layout.hpp"
+#include "milex/store/run_store.hpp"
 #include "milex/transport/connect.hpp"
 #include "milex/transport/keys.hpp"
 #include "milex/transport/libssh2_transport.hpp"
@@ -17,6 +18,7 @@
 #include "milex/util/document.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/file.hpp"
+#include "milex/util/hash.hpp"
 #include "milex/util/path.hpp"
 #include "milex/util/process.hpp"
 #include "milex/util/text.hpp"
@@ -65,14 +67,28 @@ void make_folders(const model::Config& config) {
     }
 }
 
+/// What a remote machine's set-up depends on: where it is reached and its path.
+std::string set_up_key(const model::Machine& machine) {
+    const ordered_json settings = {{"hostname", machine.hostname}, {"hosturl", machine.hosturl},
+                                   {"username", machine.username}, {"key_path", machine.key_path},
+                                   {"port", machine.port.value_or(0)},  {"transport", static_cast<int>(machine.transport)},
+                                   {"path", machine.path}};
+    return util::sha256_hex(settings.dump());
+}
+
 /// Makes the folders of each remote machine and its MILEX line, over one SSH connection each.
 /// Done after the config is saved (a machine not reachable yet, e.g. whose host key is still to
 /// be trusted, must not keep the config from being written); a failure is an Error at the end.
+/// Only a machine that is new, or whose connection settings or path changed since it was last
+/// set up, is connected to: `--set local.x=…` asks no passphrase or MFA code for another one.
 void set_up_remote(const model::Config& config) {
     std::vector<std::string> problems;
+    const store::RunStore memory(config.local().path + "/runs");
     for (const auto& configured : config.machines) {
         if (!configured.remote()) continue;
         model::Machine machine = configured;
+        const std::string key = set_up_key(machine);
+        if (memory.machine_cache(machine.name, "set_up") == ordered_json(key)) continue;
         try {
             auto transport = transport::connect(machine);
             try {
@@ -94,6 +110,7 @@ void set_up_remote(const model::Config& config) {
             case store::BashrcChange::unchanged:
                 break;
             }
+            memory.set_machine_cache(machine.name, "set_up", key);
         } catch (const Error& e) {
             problems.insert(problems.end(), e.lines().begin(), e.lines().end());
         }

@@ -10,6 +10,7 @@
 #include "milex/observe/runs.hpp"
 #include "milex/observe/status.hpp"
 #include "milex/store/bundle_store.hpp"
+#include "milex/util/error.hpp"
 #include "milex/util/text.hpp"
 
 namespace milex::cli {
@@ -58,14 +59,18 @@ int list_command(const Args& args) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& file : files) {
         size_t count = 0;
+        // A bundle that cannot be read is listed with its problem, never silently as empty.
+        std::string problem;
         try {
             count = store::read_bundle(file.path).jobs.size();
-        } catch (const std::exception&) {
+        } catch (const Error& e) {
+            problem = e.lines().empty() ? e.what() : e.lines().front();
         }
         const auto& bundle_runs = by_bundle[file.stem()];
         if (machine && bundle_runs.empty()) continue;
         if (json) {
             nlohmann::ordered_json b = {{"bundle", file.stem()}, {"file", file.path.string()}, {"jobs", count}};
+            if (!problem.empty()) b["error"] = problem;
             nlohmann::ordered_json list = nlohmann::ordered_json::array();
             for (const auto& run : bundle_runs)
                 list.push_back({{"machine", run.record.machine},
@@ -77,8 +82,11 @@ int list_command(const Args& args) {
             out.push_back(b);
             continue;
         }
-        std::cout << fmt::format("{}  {} job{}{}\n", file.stem(), count, count == 1 ? "" : "s",
-                                 bundle_runs.empty() ? "  (never run)" : "");
+        if (!problem.empty())
+            std::cout << fmt::format("{}  unreadable: {}\n", file.stem(), problem);
+        else
+            std::cout << fmt::format("{}  {} job{}{}\n", file.stem(), count, count == 1 ? "" : "s",
+                                     bundle_runs.empty() ? "  (never run)" : "");
         for (const auto& run : bundle_runs)
             std::cout << fmt::format("    run {} on {} at {}: {}\n", run.record.submission, run.record.machine,
                                      run.record.created, summary(run.record));

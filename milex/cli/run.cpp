@@ -15,6 +15,7 @@
 #include "milex/submit/submit.hpp"
 #include "milex/transport/connect.hpp"
 #include "milex/util/error.hpp"
+#include "milex/util/interrupt.hpp"
 #include "milex/util/path.hpp"
 #include "milex/util/text.hpp"
 
@@ -116,19 +117,24 @@ int run_locally(const model::Config& config, const std::string& reference, const
     return 0;
 }
 
-/// The error for a connection that broke while the bundle was being submitted: what the record
-/// holds, and that milex-run again submits the rest (nothing twice).
-Error lost_midway(const submit::RunSession& session, const model::Machine& machine, const std::string& stem,
-                  size_t total, const transport::ConnectionLost& e) {
+/// The error for a submission that stopped midway (a connection that broke, a scheduler that
+/// stopped answering, a SIGINT): what the record holds, and that milex-run again submits the
+/// rest (nothing twice). The exit code stays the cause's (130 for SIGINT).
+Error stopped_midway(const submit::RunSession& session, const model::Machine& machine, const std::string& stem,
+                     size_t total, const Error& e) {
     size_t recorded = 0;
     std::string record = "no record written";
     if (const auto& last = session.last()) {
         for (const auto& job : last->record.jobs) recorded += job.job_id.empty() ? 0 : 1;
         record = "record " + model::display_path(last->path);
     }
-    return Error(fmt::format("machine \"{}\": {}; {} of {} jobs of {} were submitted ({}); run milex-run {} --machine {} "
-                             "again to submit the rest",
-                             machine.name, e.what(), recorded, total, stem, record, stem, machine.name));
+    Error stopped(fmt::format("machine \"{}\": {}; {} of {} jobs of {} were submitted ({}); run milex-run {} --machine {} "
+                              "again to submit the rest",
+                              machine.name, e.lines().empty() ? e.what() : e.lines().front(), recorded, total, stem,
+                              record, stem, machine.name),
+                  e.exit_code());
+    if (!e.details().empty()) stopped.with_details(e.details());
+    return stopped;
 }
 
 } // namespace
@@ -143,20 +149,14 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
     auto pause = util::seconds_from_environment("MILEX_WAIT_INTERVAL", std::chrono::milliseconds(10000));
     verify(plan, flags);
 
-    // Resolved before the lock and before anything is written: an unreachable machine or an
-    // unsupported scheduler stops here.
-    std::unique_ptr<transport::Transport> transport;
-    if (!flags.dry_run) transport = transport::connect(machine);
-    transport::LocalTransport dry_transport;
-    auto scheduler = scheduler::make_scheduler(machine, transport ? *transport : dry_transport);
-
-    // Container jobs: every problem (runtime, GPUs, images, bind sources) before anything is
-    // written; a dry run asks the machine too when it is this host.
     auto images = local_images(config);
-    transport::Transport* probe = transport ? transport.get() : (machine.remote() ? nullptr : &dry_transport);
-    const submit::ContainerPlan containers = submit::plan_containers(plan.bundle, machine, probe, images.get());
-
+    transport::LocalTransport dry_transport;
     if (flags.dry_run) {
+        // Nothing is connected to, locked or written. Container jobs: every problem (runtime,
+        // GPUs, images, bind sources) is found; the machine is asked too when it is this host.
+        auto scheduler = scheduler::make_scheduler(machine, dry_transport);
+        const submit::ContainerPlan containers =
+            submit::plan_containers(plan.bundle, machine, machine.remote() ? nullptr : &dry_transport, images.get());
         if (machine.remote())
             std::cout << fmt::format("# ---- machine \"{}\" is reached by {}; each command below runs in one remote "
                                      "/bin/sh there, the scripts are written there first (one tar stream), and {} is "
@@ -170,6 +170,8 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
         return 0;
     }
 
+    // The lock and the record before the machine: a bundle submitted whole already is told so
+    // without connecting (nor asking for a passphrase or an MFA code).
     submit::RunSession session(config, machine, std::move(plan));
     submit::Again again = flags.again ? submit::Again::yes : submit::Again::no;
     switch (session.previous()) {
@@ -185,6 +187,12 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
         again = submit::Again::yes;
         break;
     }
+
+    // Then the machine, and every problem of container jobs before anything is written.
+    std::unique_ptr<transport::Transport> transport = transport::connect(machine);
+    auto scheduler = scheduler::make_scheduler(machine, *transport);
+    const submit::ContainerPlan containers =
+        submit::plan_containers(session.plan().bundle, machine, transport.get(), images.get());
 
     std::cout << fmt::format("milex-run: submitting {} ({} jobs) to machine \"{}\"{}\n", stem, total, machine.name,
                              transport->via().empty()
@@ -216,11 +224,20 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
                                  resumed ? " (submitted before)" : "")
                   << std::flush;
     };
+    // From here a SIGINT or SIGTERM stops between two sbatch, the record whole.
+    util::InterruptGuard interrupts;
     auto submit_missing = [&](submit::Again mode) {
         try {
             return session.submit(*transport, *scheduler, mode, progress, containers);
         } catch (const transport::ConnectionLost& e) {
-            throw lost_midway(session, machine, stem, total, e);
+            throw stopped_midway(session, machine, stem, total, e);
+        } catch (const util::Interrupted& e) {
+            throw stopped_midway(session, machine, stem, total, e);
+        } catch (const Error& e) {
+            // A scheduler that stopped answering (slurmctld down), a full disk: once something
+            // was recorded, the user must hear what is in the queue and how to go on.
+            if (session.last() && !session.last()->record.jobs.empty()) throw stopped_midway(session, machine, stem, total, e);
+            throw;
         }
     };
     store::StoredRun run = submit_missing(again);
@@ -230,7 +247,10 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
                                  session.waiting(), session.waiting() == 1 ? "" : "s", *session.queue_limit(),
                                  machine.name)
                   << std::flush;
-        std::this_thread::sleep_for(pause);
+        // Woken by a SIGINT or SIGTERM at once, not after the whole pause.
+        for (auto slept = std::chrono::milliseconds(0); slept < pause && util::interrupt_signal() == 0;
+             slept += std::chrono::milliseconds(100))
+            std::this_thread::sleep_for(std::min(std::chrono::milliseconds(100), pause - slept));
         pause = std::min(pause * 3 / 2, std::chrono::milliseconds(60000));
         progress.kept = nullptr;
         progress.resuming = nullptr;

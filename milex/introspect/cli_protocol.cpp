@@ -41,19 +41,24 @@ nlohmann::ordered_json describe_arguments(const std::string& app, const std::vec
             .with_details(result->err);
     }
 
+    auto parsed = parse_cli_answer(result->out, program);
+    if (!parsed) throw Error(parsed.error()).with_details(result->err);
+    return std::move(*parsed);
+}
+
+tl::expected<nlohmann::ordered_json, std::string> parse_cli_answer(const std::string& out, const std::string& program) {
     nlohmann::ordered_json parsed;
     try {
-        parsed = nlohmann::ordered_json::parse(result->out);
+        parsed = nlohmann::ordered_json::parse(out);
     } catch (const nlohmann::json::exception&) {
-        std::string got = std::string(util::trim(result->out));
-        throw Error(fmt::format("{} printed {}; it must print its parsed arguments as one JSON object, e.g. "
-                                "print(json.dumps(vars(args)))",
-                                program, got.empty() ? "nothing" : "\"" + util::excerpt(got) + "\", not JSON"))
-            .with_details(result->err);
+        std::string got = std::string(util::trim(out));
+        return tl::unexpected(fmt::format("{} printed {}; it must print its parsed arguments as one JSON object, e.g. "
+                                          "print(json.dumps(vars(args)))",
+                                          program, got.empty() ? "nothing" : "\"" + util::excerpt(got) + "\", not JSON"));
     }
     if (!parsed.is_object())
-        throw Error(fmt::format("{} printed {} instead of a JSON object of arguments", program,
-                                util::excerpt(parsed.dump())));
+        return tl::unexpected(fmt::format("{} printed {} instead of a JSON object of arguments", program,
+                                          util::excerpt(parsed.dump())));
     return parsed;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <tl/expected.hpp>
 
 namespace milex::introspect {
 
@@ -17,6 +18,10 @@ std::chrono::milliseconds cli_timeout();
 /// runs past `timeout`.
 nlohmann::ordered_json describe_arguments(const std::string& app, const std::vector<std::string>& args,
                                           std::chrono::milliseconds timeout);
+
+/// What `program` printed on stdout as its object of arguments; the unexpected value is the
+/// message (output that is not JSON, or JSON but not one object).
+tl::expected<nlohmann::ordered_json, std::string> parse_cli_answer(const std::string& out, const std::string& program);
 
 /// The git repository the application's executable lives in, as each run records it.
 struct ApplicationGit {

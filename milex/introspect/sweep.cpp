@@ -19,8 +19,19 @@ using nlohmann::ordered_json;
 
 namespace {
 
-/// Every combination of `lists`, the last varying fastest.
-std::vector<std::vector<ordered_json>> grid(const std::vector<std::vector<ordered_json>>& lists) {
+/// More combinations than any queue takes (each is an array task), and more than fit in memory
+/// soon after: a grid larger is a typing mistake, refused before it is built.
+constexpr size_t k_max_combinations = 100000;
+
+/// Every combination of `lists`, the last varying fastest. `where` names the sweep in the error.
+std::vector<std::vector<ordered_json>> grid(const std::vector<std::vector<ordered_json>>& lists, const std::string& where) {
+    size_t count = 1;
+    for (const auto& list : lists) {
+        if (!list.empty() && count > k_max_combinations / list.size())
+            throw UsageError(fmt::format("{}: the sweep has more than {} combinations; split it into several sweeps",
+                                         where, k_max_combinations));
+        count *= list.size();
+    }
     std::vector<std::vector<ordered_json>> out = {{}};
     for (const auto& list : lists) {
         std::vector<std::vector<ordered_json>> next;
@@ -66,16 +77,18 @@ SweepSpec sweep_from_flags(const std::vector<std::string>& flags) {
         spec.options.push_back(option);
         lists.push_back(std::move(values));
     }
-    spec.combinations = grid(lists);
+    spec.combinations = grid(lists, "--sweep");
     return spec;
 }
 
 SweepSpec sweep_from_file(const std::filesystem::path& path) {
     auto text = util::read_file(path);
     if (!text) throw Error(text.error());
-    const std::string source = model::display_path(path);
-    auto doc = source.ends_with(".json") ? util::parse_json_document(*text, source)
-                                         : util::parse_yaml_document(*text, source);
+    return sweep_from_text(*text, model::display_path(path));
+}
+
+SweepSpec sweep_from_text(const std::string& text, const std::string& source) {
+    auto doc = util::parse_document(text, source);
     if (!doc) throw Error(doc.error());
     const ordered_json& root = doc->root;
     if (!root.is_object())
@@ -91,7 +104,7 @@ SweepSpec sweep_from_file(const std::filesystem::path& path) {
         spec.options.push_back(key);
         lists.emplace_back(value.begin(), value.end());
     }
-    if (!lists.empty()) spec.combinations = grid(lists);
+    if (!lists.empty()) spec.combinations = grid(lists, source);
     if (root.contains("combinations")) {
         const ordered_json& explicit_list = root["combinations"];
         const std::string where = doc->where("/combinations");

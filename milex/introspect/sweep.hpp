@@ -27,6 +27,8 @@ SweepSpec sweep_from_flags(const std::vector<std::string>& flags);
 /// A YAML (or JSON) file: option names to lists, whose grid is taken, and/or `combinations:` a
 /// list of maps naming every option. Values keep their YAML types.
 SweepSpec sweep_from_file(const std::filesystem::path& path);
+/// The same from the file's text; `source` is its name as shown (it tells JSON from YAML).
+SweepSpec sweep_from_text(const std::string& text, const std::string& source);
 
 /// Describes a sweep job: the -cli reads the application's words with the first combination
 /// (script_args, script_options), then once with each other distinct value of each option, so

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "milex/util/document.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/json_members.hpp"
 #include "milex/util/text.hpp"
@@ -242,7 +243,7 @@ BundleReading read_bundle_text(const std::string& text, const std::string& sourc
             reading.bundle.jobs.back().name = std::move(name);
         }
     });
-    if (!scan) throw Error(fmt::format("{}: invalid JSON: {}", source, scan.error()));
+    if (!scan) throw Error(util::json_error_text(scan.error(), source));
     if (!scan->object) throw Error(fmt::format("{}: a bundle must be a JSON object of jobs keyed by name", source));
     for (const auto& name : scan->duplicates)
         reading.problems.push_back(fmt::format("{}: job \"{}\" is given twice; keep one", source, name));

@@ -108,7 +108,7 @@ TEST_CASE("a name stored under another key is refused") {
 
 TEST_CASE("invalid JSON and empty bundles are refused") {
     CHECK(problems("{\"A\": ") == std::vector<std::string>{
-                                     "b.json: invalid JSON: parse error at line 1, column 7: syntax error while parsing "
+                                     "b.json:1:7: invalid JSON: syntax error while parsing "
                                      "value - unexpected end of input; expected '[', '{', or a literal"});
     CHECK(problems("{}") == std::vector<std::string>{"b.json: the bundle has no jobs"});
     CHECK(problems("[{\"script\": \"x\"}]") ==
@@ -154,5 +154,10 @@ TEST_CASE("read_bundle_text collects the problems and keeps every job's name for
     CHECK(reading.problems[1] == "b.json: job \"B\" must be an object with at least \"script\"");
     CHECK(read_bundle_text(R"({"A": {"script": "app"}})", "b.json").problems.empty());
     CHECK_THROWS_WITH(read_bundle_text("{", "b.json"),
-                      doctest::Contains("b.json: invalid JSON: parse error"));
+                      doctest::Contains("b.json:1:2: invalid JSON: syntax error"));
+}
+
+TEST_CASE("a bundle with a number too large for JSON is refused like any invalid JSON") {
+    CHECK(problems(R"({"A": {"script": "x", "slurm": {"mem": 1e99999}}})") ==
+          std::vector<std::string>{"b.json: invalid JSON: number overflow parsing '1e99999'"});
 }

@@ -1,16 +1,41 @@
 #include "milex/model/run.hpp"
 
 #include <algorithm>
+#include <limits>
+#include <stdexcept>
 #include <set>
 #include <unordered_map>
 
 #include <fmt/format.h>
 
 #include "milex/util/error.hpp"
+#include "milex/util/text.hpp"
+#include "milex/version.hpp"
 
 namespace milex::model {
 
 using nlohmann::ordered_json;
+
+namespace {
+/// The layout of the record file; a milex that changes it incompatibly counts it up, so that an
+/// older milex refuses the record instead of misreading it.
+constexpr int k_record_format = 1;
+
+/// The whole number at `key` (`fallback` when absent) as T. Anything else is refused with
+/// std::out_of_range: nlohmann's own conversion of 1e300 (or -1) to an int or size_t is undefined
+/// behaviour or a wrap-around.
+template <class T>
+T whole(const ordered_json& object, const char* key, T fallback) {
+    if (!object.contains(key)) return fallback;
+    const ordered_json& value = object.at(key);
+    if (value.is_number_unsigned() && value.get<unsigned long long>() <= static_cast<unsigned long long>(std::numeric_limits<T>::max()))
+        return static_cast<T>(value.get<unsigned long long>());
+    if (value.is_number_integer() && value.get<long long>() >= 0 &&
+        static_cast<unsigned long long>(value.get<long long>()) <= static_cast<unsigned long long>(std::numeric_limits<T>::max()))
+        return static_cast<T>(value.get<long long>());
+    throw std::out_of_range(fmt::format("\"{}\" must be a whole number from 0 to {}", key, std::numeric_limits<T>::max()));
+}
+} // namespace
 
 std::vector<std::string> JobRun::ids() const {
     if (parts.empty()) return job_id.empty() ? std::vector<std::string>{} : std::vector<std::string>{job_id};
@@ -107,6 +132,7 @@ ordered_json RunRecord::to_json() const {
     j["bundle_sha256"] = bundle_sha256;
     j["machine"] = machine;
     j["submission"] = submission;
+    j["format"] = k_record_format;
     j["created"] = created;
     j["milex_version"] = milex_version;
     j["machine_settings"] = machine_settings;
@@ -130,7 +156,7 @@ JobRun job_run_from_json(const ordered_json& item) {
     run.script_sha256 = item.value("script_sha256", "");
     run.job_sha256 = item.value("job_sha256", "");
     run.after = item.value("after", std::vector<std::string>{});
-    run.attempt = item.value("attempt", 1);
+    run.attempt = whole(item, "attempt", 1);
     run.tag = item.value("tag", "");
     run.array = item.value("array", "");
     run.time_limit = item.value("time_limit", "");
@@ -138,7 +164,7 @@ JobRun job_run_from_json(const ordered_json& item) {
     for (const auto& s : states) run.states.push_back(change_from(s));
     const ordered_json parts = item.value("parts", ordered_json::array());
     for (const auto& part : parts)
-        run.parts.push_back({part.value("job_id", ""), part.value("offset", size_t{0}), part.value("array", ""),
+        run.parts.push_back({part.value("job_id", ""), whole(part, "offset", size_t{0}), part.value("array", ""),
                              part.value("tag", "")});
     const ordered_json tasks = item.value("tasks", ordered_json::object());
     for (const auto& [task, s] : tasks.items()) run.tasks[task] = change_from(s);
@@ -147,22 +173,29 @@ JobRun job_run_from_json(const ordered_json& item) {
 
 RunRecord run_from_json(const ordered_json& j, const std::string& source) {
     try {
+        if (j.is_object() && j.contains("format") && !(j["format"].is_number_integer() && j["format"].get<long long>() <= k_record_format))
+            throw Error(fmt::format("{}: written by milex {} in record format {}, newer than this milex {} reads ({}); "
+                                    "use that milex or a newer one for this run",
+                                    source, j.value("milex_version", "?"), util::excerpt(j["format"].dump()),
+                                    version(), k_record_format));
         RunRecord r;
         r.bundle = j.at("bundle").get<std::string>();
         r.bundle_file = j.value("bundle_file", "");
         r.bundle_sha256 = j.value("bundle_sha256", "");
         r.machine = j.at("machine").get<std::string>();
-        r.submission = j.value("submission", 1);
+        r.submission = whole(j, "submission", 1);
         r.created = j.value("created", "");
         r.milex_version = j.value("milex_version", "");
         r.machine_settings = j.value("machine_settings", ordered_json::object());
         r.applications = j.value("applications", ordered_json::object());
-        r.job_count = j.value("job_count", size_t{0});
+        r.job_count = whole(j, "job_count", size_t{0});
         r.token = j.value("token", "");
         r.images = j.value("images", ordered_json::array());
         for (const auto& item : j.at("jobs")) r.jobs.push_back(job_run_from_json(item));
         return r;
     } catch (const nlohmann::json::exception& e) {
+        throw Error(fmt::format("{}: not a milex run record ({}); move it aside", source, e.what()));
+    } catch (const std::out_of_range& e) {
         throw Error(fmt::format("{}: not a milex run record ({}); move it aside", source, e.what()));
     }
 }

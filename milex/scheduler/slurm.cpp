@@ -156,6 +156,7 @@ std::map<std::string, JobReport> SlurmScheduler::query(const std::vector<JobQuer
     }
 
     // 2. What the queue forgot: accounting, when the site keeps it.
+    std::string accounting_silent;
     std::vector<std::string> missing;
     for (const auto& id : ids)
         if (!resolved(id)) missing.push_back(id);
@@ -182,8 +183,9 @@ std::map<std::string, JobReport> SlurmScheduler::query(const std::vector<JobQuer
                    accounting.err.find("not enabled") != std::string::npos) {
             m_site.accounting = false;  // asked once per milex; exit-status files from now on
         } else {
-            throw Error(fmt::format("sacct failed on {}: {}", m_transport.where(), util::last_line(accounting.err)))
-                .with_details(accounting.err);
+            // slurmdbd down or overloaded: the queue and the exit-status files still tell most;
+            // what they cannot tell says why (and the next status asks sacct again).
+            accounting_silent = fmt::format("accounting (sacct) did not answer: {}", util::excerpt(util::last_line(accounting.err), 100));
         }
     }
 
@@ -235,12 +237,12 @@ std::map<std::string, JobReport> SlurmScheduler::query(const std::vector<JobQuer
             for (const auto& index : expected_tasks[id]) {
                 if (report.tasks.count(index)) continue;
                 JobState lost;
-                lost.reason = "gone from the queue without an exit-status file";
+                lost.reason = accounting_silent.empty() ? "gone from the queue without an exit-status file" : accounting_silent;
                 report.tasks[index] = lost;
             }
             report.job = combine_tasks(report.tasks);
         } else if (report.job.state == State::unknown && report.job.reason.empty()) {
-            report.job.reason = "gone from the queue without an exit-status file";
+            report.job.reason = accounting_silent.empty() ? "gone from the queue without an exit-status file" : accounting_silent;
         }
     }
     return reports;
@@ -292,14 +294,7 @@ std::optional<size_t> SlurmScheduler::submit_limit() {
     // The user's associations; the smallest MaxSubmitJobs set among them binds.
     auto direct = call({"sh", "-c", "sacctmgr -n -P show assoc where user=\"$(id -un)\" format=MaxSubmit"}, true);
     if (!direct.succeeded()) return std::nullopt;
-    std::optional<size_t> limit;
-    for (const auto& line : util::split(direct.out, '\n')) {
-        const std::string value(util::trim(line));
-        if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos) continue;
-        const size_t n = std::stoull(value);
-        if (!limit || n < *limit) limit = n;
-    }
-    return limit;
+    return slurm::parse_submit_limit(direct.out);
 }
 
 std::optional<size_t> SlurmScheduler::max_array_size() {

@@ -1,5 +1,7 @@
 #include "milex/scheduler/slurm_parse.hpp"
 
+#include <charconv>
+
 #include <algorithm>
 #include <cctype>
 #include <ctime>
@@ -21,6 +23,23 @@ std::vector<std::string> fields(const std::string& line, size_t count) {
 
 bool digits(const std::string& s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+/// A run of digits as a number of type T; nullopt when it is not one or does not fit.
+template <class T>
+std::optional<T> number_of(const std::string& s) {
+    T value{};
+    if (!digits(s)) return std::nullopt;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+    return value;
+}
+
+/// A count of CPUs or GPUs on one node; 0 when it is not one (or past any real node's, so that
+/// sums over a partition cannot overflow).
+int count_of(const std::string& s) {
+    const auto n = number_of<int>(s);
+    return n && *n <= 1000000 ? *n : 0;
 }
 
 /// "123", "123_4", "123_[4-9%2]" → ("123", "4" or "4-9%2").
@@ -139,7 +158,7 @@ std::optional<size_t> max_array_size(const std::string& config) {
         auto eq = line.find('=');
         if (eq == std::string::npos || util::trim(std::string_view(line).substr(0, eq)) != "MaxArraySize") continue;
         const std::string value(util::trim(std::string_view(line).substr(eq + 1)));
-        if (digits(value)) return std::stoull(value);
+        if (auto n = number_of<size_t>(value)) return n;
     }
     return std::nullopt;
 }
@@ -160,9 +179,10 @@ std::optional<JobState> parse_status_file(const std::string& text) {
     bool timed_out = false;  // the direct runner stopped it at its time limit
     for (const auto& line : util::split(text, '\n')) {
         auto words = util::split(std::string(util::trim(line)), ' ');
-        if (words.size() >= 2 && words[0] == "start" && digits(words[1])) start = std::stoll(words[1]);
-        if (words.size() >= 4 && words[0] == "end" && digits(words[1]) && words[2] == "exit") {
-            end = std::stoll(words[1]);
+        if (words.size() >= 2 && words[0] == "start")
+            if (auto t = number_of<long long>(words[1])) start = t;
+        if (words.size() >= 4 && words[0] == "end" && number_of<long long>(words[1]) && words[2] == "exit") {
+            end = number_of<long long>(words[1]);
             exit = words[3];
             if (words.size() >= 6 && words[4] == "signal") signal = words[5];
         }
@@ -218,8 +238,8 @@ std::vector<PartitionResources> parse_resources(const std::string& nodes, const 
             state.find("FAIL") != std::string::npos || state.find("MAINT") != std::string::npos ||
             state.find("NOT_RESPONDING") != std::string::npos || state.find('*') != std::string::npos)
             continue;
-        const int cpus = digits(node["CPUTot"]) ? std::stoi(node["CPUTot"]) : 0;
-        const int cpus_used = digits(node["CPUAlloc"]) ? std::stoi(node["CPUAlloc"]) : 0;
+        const int cpus = count_of(node["CPUTot"]);
+        const int cpus_used = count_of(node["CPUAlloc"]);
         // Gres=gpu:a100:4(S:0-1),gpu:v100:2   GresUsed=gpu:a100:1(IDX:0),gpu:v100:0(IDX:N/A)
         std::map<std::string, int> gpus, used;
         auto read_gres = [](const std::string& text, std::map<std::string, int>& into) {
@@ -233,7 +253,7 @@ std::vector<PartitionResources> parse_resources(const std::string& nodes, const 
                     type = parts[1];
                     count = "1";
                 }
-                if (digits(count)) into[type] += std::stoi(count);
+                into[type] += count_of(count);
             }
         };
         read_gres(node["Gres"], gpus);
@@ -283,6 +303,17 @@ std::vector<PartitionResources> parse_resources(const std::string& nodes, const 
     std::vector<PartitionResources> out;
     for (auto& [key, row] : table) out.push_back(std::move(row));
     return out;
+}
+
+std::optional<size_t> parse_submit_limit(const std::string& text) {
+    std::optional<size_t> limit;
+    for (const auto& line : util::split(text, '\n')) {
+        const std::string value(util::trim(line));
+        // A number too large for size_t is no limit at all.
+        const auto n = number_of<size_t>(value);
+        if (n && (!limit || *n < *limit)) limit = n;
+    }
+    return limit;
 }
 
 } // namespace milex::scheduler::slurm

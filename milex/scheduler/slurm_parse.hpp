@@ -55,6 +55,10 @@ std::optional<long long> epoch_of(const std::string& time, bool utc);
 /// MaxArraySize from `scontrol show config`; nullopt when it is not there.
 std::optional<size_t> max_array_size(const std::string& config);
 
+/// The smallest MaxSubmitJobs of `sacctmgr -n -P show assoc … format=MaxSubmit` (one per
+/// association; empty lines are associations without a limit); nullopt when none is set.
+std::optional<size_t> parse_submit_limit(const std::string& text);
+
 /// [D-]HH:MM:SS for a number of seconds.
 std::string duration_text(long long seconds);
 

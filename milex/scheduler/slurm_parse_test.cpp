@@ -120,3 +120,30 @@ TEST_CASE("an array's state comes from its tasks") {
     CHECK(mixed.exit_code == "3");
     CHECK(mixed.reason == "1 of 2 tasks completed");
 }
+
+TEST_CASE("sacctmgr's MaxSubmit: the smallest limit set binds, none set is no limit") {
+    CHECK(parse_submit_limit("\n100\n\n25\n") == 25u);
+    CHECK_FALSE(parse_submit_limit("\n\n").has_value());
+    CHECK_FALSE(parse_submit_limit("").has_value());
+}
+
+TEST_CASE("numbers too large for SLURM's grammars are no number, never an exception or an overflow") {
+    // Found by fuzzing (fuzz_slurm_grammar, crash-f12248296739521c3dc5d4412945ae3e628c918a):
+    // time_limit_seconds threw std::out_of_range from std::stoll. The other parsers here read
+    // digits the same way; each is pinned too.
+    CHECK(time_limit_seconds("0991111111111111111111111111111111111%-:\xa6" "10") == 0);
+    CHECK(time_limit_seconds("99999999999999999999") == 0);
+    CHECK(time_limit_seconds("2000000000-0") == 0);  // fits, but its seconds would not
+    CHECK(time_limit_seconds("1-12:30:00") == 131400);
+    CHECK(array_indices("0-99999999999999999999999").empty());
+    CHECK(array_indices("18446744073709551614-18446744073709551615:7") == std::vector<std::string>{"18446744073709551614"});
+    CHECK_FALSE(max_array_size("MaxArraySize            = 999999999999999999999999\n").has_value());
+    CHECK_FALSE(parse_status_file("start 99999999999999999999999\n").has_value());
+    CHECK_FALSE(parse_submit_limit("99999999999999999999999\n").has_value());
+    auto rows = parse_resources("NodeName=n CPUTot=99999999999 CPUAlloc=1 State=IDLE Partitions=debug "
+                                "Gres=gpu:99999999999 GresUsed=gpu:0\n",
+                                "");
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].cpus_total == 0);
+    CHECK(rows[0].gpus_total == 0);
+}

@@ -66,11 +66,16 @@ BashrcChange ensure_milex_line(const std::filesystem::path& bashrc, const std::s
 
 BashrcChange ensure_milex_line(transport::Transport& transport, const std::string& path) {
     const std::string bashrc = transport.resolve_path("~/.bashrc");
-    auto exists = transport.run({"test", "-e", bashrc}, std::chrono::seconds(30));
-    const std::string text = exists.succeeded() ? transport.read_file(bashrc) : std::string();
+    // Its mode, to keep: a 0600 ~/.bashrc stays 0600 (a new file is written whole, as 0644).
+    auto mode = transport.run({"stat", "-c", "%a", bashrc}, std::chrono::seconds(30));
+    const std::string text = mode.succeeded() ? transport.read_file(bashrc) : std::string();
     BashrcChange change = BashrcChange::unchanged;
     const std::string updated = with_milex_line(text, path, change);
-    if (change != BashrcChange::unchanged) transport.write_file(bashrc, updated, transport::FileMode::plain);
+    if (change == BashrcChange::unchanged) return change;
+    transport.write_file(bashrc, updated, transport::FileMode::plain);
+    const std::string octal(util::trim(mode.out));
+    if (mode.succeeded() && !octal.empty() && octal.find_first_not_of("01234567") == std::string::npos && octal != "644")
+        transport.run({"chmod", octal, bashrc}, std::chrono::seconds(30));
     return change;
 }
 

@@ -41,41 +41,83 @@ int RunStore::next_submission(const std::string& bundle_stem, const std::string&
     return highest + 1;
 }
 
+namespace {
+
+/// The 1-based line of byte offset `byte` in `text`.
+size_t line_at(const std::string& text, size_t byte) {
+    byte = std::min(byte, text.size());
+    return 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(byte), '\n'));
+}
+
+/// Applies one journal entry to `jobs`; json exceptions propagate.
+void apply_journal_entry(const nlohmann::ordered_json& entry, std::vector<model::JobRun>& jobs) {
+    if (!entry.is_object()) throw std::invalid_argument("not an object");
+    // Counts are whole numbers: nlohmann's get<size_t>() of 1e300 or -1 is undefined behaviour or a wrap.
+    auto count = [&](const char* key) {
+        if (!entry.at(key).is_number_unsigned()) throw std::invalid_argument(fmt::format("\"{}\" must be a whole number", key));
+        return entry.at(key).get<size_t>();
+    };
+    if (entry.contains("truncate")) {
+        jobs.resize(std::min(jobs.size(), count("truncate")));
+        return;
+    }
+    const size_t index = entry.contains("index") ? count("index") : jobs.size();
+    model::JobRun job = model::job_run_from_json(entry.at("job"));
+    if (index < jobs.size()) jobs[index] = std::move(job);
+    else if (index == jobs.size()) jobs.push_back(std::move(job));
+    else throw std::invalid_argument(fmt::format("it notes job {} of a record that holds {}", index, jobs.size()));
+}
+
+} // namespace
+
+model::RunRecord parse_run_record(const std::string& text, const std::optional<std::string>& journal,
+                                  const std::string& source) {
+    nlohmann::ordered_json j;
+    try {
+        j = nlohmann::ordered_json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw Error(fmt::format("{}:{}: not valid JSON; move the file aside (milex-run then starts the run anew)",
+                                source, line_at(text, e.byte == 0 ? 0 : e.byte - 1)));
+    } catch (const nlohmann::json::exception&) {  // a number too large (out_of_range 406)
+        throw Error(fmt::format("{}: not valid JSON (a number too large); move the file aside (milex-run then starts the "
+                                "run anew)",
+                                source));
+    }
+    model::RunRecord record = model::run_from_json(j, source);
+    if (!journal) return record;
+    // The journal: entries changed since the record was last written whole, one JSON line each.
+    const auto lines = util::split(*journal, '\n');
+    for (size_t i = 0; i < lines.size(); ++i) {
+        if (lines[i].empty()) continue;
+        // The last line without its newline was cut short by a crash: what it noted never happened.
+        const bool torn_end = i + 1 == lines.size();
+        try {
+            apply_journal_entry(nlohmann::ordered_json::parse(lines[i]), record.jobs);
+        } catch (const std::exception& e) {
+            const bool not_json = dynamic_cast<const nlohmann::json::parse_error*>(&e) != nullptr;
+            if (torn_end && not_json) continue;
+            // nlohmann's "[json.exception.type_error.302] " prefix says nothing to a user.
+            std::string why = e.what();
+            if (why.starts_with("[json.exception.")) why = why.substr(why.find("] ") + 2);
+            throw Error(fmt::format("{}.journal:{}: not a journal entry of milex ({}); move the journal aside and run "
+                                    "`milex status` to see which jobs the record lacks",
+                                    source, i + 1, not_json ? "not JSON" : util::excerpt(why)));
+        }
+    }
+    return record;
+}
+
 StoredRun RunStore::load(const fs::path& path) const {
     std::error_code ec;
     const auto size = fs::file_size(path, ec);
     const auto modified = fs::last_write_time(path, ec);
     auto text = util::read_file(path);
     if (!text) throw Error(text.error());
-    nlohmann::ordered_json j;
-    try {
-        j = nlohmann::ordered_json::parse(*text);
-    } catch (const nlohmann::json::exception&) {
-        throw Error(fmt::format("{}: not valid JSON; move it aside", model::display_path(path)));
-    }
-    StoredRun run{path, model::run_from_json(j, model::display_path(path)), size, modified, 0};
-    // The journal: entries changed since the record was last written whole.
-    if (auto journal = util::read_file(journal_of(path))) {
-        run.journal_size = journal->size();
-        for (const auto& line : util::split(*journal, '\n')) {
-            if (line.empty()) continue;
-            nlohmann::ordered_json entry;
-            try {
-                entry = nlohmann::ordered_json::parse(line);
-            } catch (const nlohmann::json::exception&) {
-                continue;  // a line cut short by a crash: what it noted never happened
-            }
-            auto& jobs = run.record.jobs;
-            if (entry.contains("truncate")) {
-                jobs.resize(std::min(jobs.size(), entry["truncate"].get<size_t>()));
-                continue;
-            }
-            const size_t index = entry.value("index", jobs.size());
-            model::JobRun job = model::job_run_from_json(entry.at("job"));
-            if (index < jobs.size()) jobs[index] = std::move(job);
-            else jobs.push_back(std::move(job));
-        }
-    }
+    auto journal = util::read_file(journal_of(path));
+    std::optional<std::string> journal_text;
+    if (journal) journal_text = std::move(*journal);
+    StoredRun run{path, parse_run_record(*text, journal_text, model::display_path(path)), size, modified, 0};
+    run.journal_size = journal_text ? journal_text->size() : 0;
     return run;
 }
 

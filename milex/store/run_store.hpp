@@ -33,6 +33,13 @@ struct RunFile {
     fs::file_time_type modified{};
 };
 
+/// A run record's text and its journal's (nullopt when there is none) as one record. A line of
+/// the journal torn at its end by a crash is left out; anything else that is not milex's
+/// (garbage, a torn line in the middle, a record of a newer milex) is an Error naming `source`
+/// (the record's path as shown) and the line.
+model::RunRecord parse_run_record(const std::string& text, const std::optional<std::string>& journal,
+                                  const std::string& source);
+
 class RunStore {
 public:
     explicit RunStore(fs::path runs_dir);

@@ -10,6 +10,7 @@
 #include "milex/util/clock.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/hash.hpp"
+#include "milex/util/interrupt.hpp"
 
 namespace milex::submit {
 
@@ -191,6 +192,11 @@ size_t submit_jobs(Target& target, const std::vector<size_t>& indices,
                                                                 : target.convert(images);
     size_t submitted_now = 0;
     for (const auto& item : pending) {
+        // A SIGINT or SIGTERM stops here, between two sbatch, with the record whole.
+        if (util::interrupt_signal() != 0) {
+            target.runs.save(run.path, run.record);
+            util::stop_if_interrupted();
+        }
         const model::Job& job = jobs[item.index];
         // What does not fit under the queue cap waits for the next run.
         if (target.limit) {

@@ -53,7 +53,8 @@ public:
                               "/milex-ssh.XXXXXX";
         if (!::mkdtemp(pattern.data())) throw Error(fmt::format("cannot create a directory for ssh's socket ({})", pattern));
         m_dir = pattern;
-        m_socket = m_dir + "/cm-%C";
+        // The user's own shared master when their ssh_config keeps one, else one of milex's.
+        m_socket = m_target.shared_control_path.empty() ? m_dir + "/cm-%C" : m_target.shared_control_path;
         m_batch = !::isatty(STDIN_FILENO);
     }
     ~OpensshCarrier() override {
@@ -101,9 +102,12 @@ std::vector<std::string> openssh_master_argv(const model::Machine& machine, cons
                                              const std::string& control_path, bool batch) {
     auto argv = common_options(machine, target);
     const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(ssh_timeout()).count();
-    argv.insert(argv.end(), {"-o", "ControlMaster=yes", "-o", "ControlPath=" + control_path, "-o",
-                             "ControlPersist=no", "-o", fmt::format("ConnectTimeout={}", std::max<long long>(seconds, 1)),
-                             "-o", "ServerAliveInterval=15"});
+    if (target.shared_control_path.empty())
+        argv.insert(argv.end(), {"-o", "ControlMaster=yes", "-o", "ControlPath=" + control_path, "-o", "ControlPersist=no"});
+    else  // through the user's master when it lives (no login, no MFA code), else it becomes it
+        argv.insert(argv.end(), {"-o", "ControlMaster=auto", "-o", "ControlPath=" + target.shared_control_path});
+    argv.insert(argv.end(), {"-o", fmt::format("ConnectTimeout={}", std::max<long long>(seconds, 1)), "-o",
+                             "ServerAliveInterval=15"});
     if (batch) argv.insert(argv.end(), {"-o", "BatchMode=yes"});
     argv.insert(argv.end(), {"-T", host_word(machine), "exec /bin/sh"});
     return argv;

@@ -32,6 +32,7 @@ std::string SshTarget::where() const { return user.empty() ? alias : user + "@" 
 
 SshTarget parse_ssh_g(std::string_view text, const std::string& home) {
     SshTarget target;
+    std::string control_master, control_path, control_persist = "no";
     for (const auto& raw : util::split(std::string(text), '\n')) {
         std::string line(util::trim(raw));
         auto space = line.find(' ');
@@ -49,7 +50,12 @@ SshTarget parse_ssh_g(std::string_view text, const std::string& home) {
         } else if (key == "hostkeyalias") target.host_key_alias = value;
         else if (key == "proxyjump" && value != "none") target.proxy_jump = value;
         else if (key == "proxycommand" && value != "none") target.proxy_command = value;
+        else if (key == "controlmaster") control_master = value;
+        else if (key == "controlpath" && value != "none") control_path = value;
+        else if (key == "controlpersist") control_persist = value;
     }
+    if ((control_master == "auto" || control_master == "autoask") && !control_path.empty() && control_persist != "no")
+        target.shared_control_path = control_path;
     if (target.port <= 0) target.port = 22;
     return target;
 }

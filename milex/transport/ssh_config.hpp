@@ -21,6 +21,10 @@ struct SshTarget {
     std::string proxy_jump;
     std::string proxy_command;
     bool from_ssh_config = false;  ///< `ssh -G` answered
+    /// The user's own ControlPath when their ssh_config keeps shared connections (`ControlMaster
+    /// auto` or `autoask` with `ControlPersist`): milex's OpenSSH transport then goes through
+    /// that master, so that a cluster behind MFA asks no code while the user's master lives.
+    std::string shared_control_path;
 
     bool proxied() const { return !proxy_jump.empty() || !proxy_command.empty(); }
     /// The name known_hosts lists the host under: HostKeyAlias, `host`, or `[host]:port`.

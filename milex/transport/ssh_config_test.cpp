@@ -74,6 +74,22 @@ TEST_CASE("the openssh master gets each option and its value as separate words")
     CHECK(std::find(interactive.begin(), interactive.end(), "BatchMode=yes") == interactive.end());
 }
 
+TEST_CASE("a shared master kept by the user's ssh_config is used instead of one of milex's own") {
+    const auto shared = transport::parse_ssh_g("hostname login.cluster\ncontrolmaster auto\n"
+                                               "controlpath /home/ada/.ssh/cm-4f8e05\ncontrolpersist 600\n",
+                                               "/home/ada");
+    CHECK(shared.shared_control_path == "/home/ada/.ssh/cm-4f8e05");
+    // Without ControlPersist the master ends with the user's first session: not one to share.
+    CHECK(transport::parse_ssh_g("controlmaster auto\ncontrolpath /c\ncontrolpersist no\n", "/h").shared_control_path.empty());
+    CHECK(transport::parse_ssh_g("controlmaster false\ncontrolpath /c\ncontrolpersist 600\n", "/h").shared_control_path.empty());
+    model::Machine machine;
+    machine.hostname = "cluster";
+    auto argv = transport::openssh_master_argv(machine, shared, "/run/x/cm-%C", false);
+    CHECK(std::find(argv.begin(), argv.end(), "ControlPath=/home/ada/.ssh/cm-4f8e05") != argv.end());
+    CHECK(std::find(argv.begin(), argv.end(), "ControlMaster=auto") != argv.end());
+    CHECK(std::find(argv.begin(), argv.end(), "ControlPersist=no") == argv.end());
+}
+
 TEST_CASE("auto chooses openssh for proxies, RSA-only keys and a missing libssh2, else libssh2") {
     using model::TransportKind;
     model::Machine machine;

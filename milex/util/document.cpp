@@ -1,6 +1,8 @@
 #include "milex/util/document.hpp"
 
 #include <cctype>
+#include <algorithm>
+
 #include <cerrno>
 #include <cstdlib>
 #include <iterator>
@@ -231,12 +233,6 @@ ordered_json from_yaml(const YAML::Node& node, const std::string& pointer, std::
     }
 }
 
-bool is_yaml_name(const std::string& source) {
-    auto ends_with = [&](const std::string& suffix) {
-        return source.size() >= suffix.size() && source.compare(source.size() - suffix.size(), suffix.size(), suffix) == 0;
-    };
-    return ends_with(".yaml") || ends_with(".yml");
-}
 
 } // namespace
 
@@ -263,19 +259,68 @@ std::string dump_yaml(const ordered_json& root) {
     return std::string(out.c_str()) + "\n";
 }
 
+namespace {
+/// The offset of the first byte of `text` that does not belong to valid UTF-8 (overlong forms and
+/// surrogates included, as JSON readers reject them), or npos.
+size_t first_invalid_utf8(std::string_view text) {
+    size_t i = 0;
+    while (i < text.size()) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        const size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+        if (length == 0 || i + length > text.size()) return i;
+        for (size_t k = 1; k < length; ++k)
+            if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80) return i;
+        const auto next = static_cast<unsigned char>(text[i + 1 < text.size() ? i + 1 : i]);
+        if ((length == 2 && c < 0xc2) || (c == 0xe0 && next < 0xa0) || (c == 0xed && next >= 0xa0) ||
+            (c == 0xf0 && next < 0x90) || c > 0xf4 || (c == 0xf4 && next >= 0x90))
+            return i;
+        i += length;
+    }
+    return std::string_view::npos;
+}
+} // namespace
+
+namespace {
+/// nlohmann's message without its "[json.exception.out_of_range.406] " prefix.
+std::string json_reason(const nlohmann::json::exception& e) {
+    std::string what = e.what();
+    if (what.starts_with("[json.exception.")) what = what.substr(what.find("] ") + 2);
+    return what;
+}
+} // namespace
+
+std::string json_error_text(const nlohmann::json::parse_error& e, const std::string& source) {
+    return json_error_text(std::string(e.what()), source);
+}
+
+std::string json_error_text(const std::string& what, const std::string& source) {
+    static const std::regex k_where(R"(at line (\d+), column (\d+): (.*)$)");
+    std::smatch m;
+    if (std::regex_search(what, m, k_where))
+        return fmt::format("{}:{}:{}: invalid JSON: {}", source, m[1].str(), m[2].str(), m[3].str());
+    std::string reason = what;
+    if (reason.starts_with("[json.exception.")) reason = reason.substr(reason.find("] ") + 2);
+    if (reason.starts_with("parse error") && reason.find(": ") != std::string::npos)
+        reason = reason.substr(reason.find(": ") + 2);
+    return fmt::format("{}: invalid JSON: {}", source, reason);
+}
+
+bool is_yaml(std::string_view name, std::string_view text) {
+    if (name.ends_with(".yaml") || name.ends_with(".yml")) return true;
+    if (name.ends_with(".json")) return false;
+    const auto first = text.find_first_not_of(" \t\r\n");
+    return first != std::string_view::npos && text[first] != '{' && text[first] != '[';
+}
+
 tl::expected<Document, std::string> parse_json_document(const std::string& text, const std::string& source) {
     Document doc;
     doc.source = source;
     try {
         doc.root = ordered_json::parse(text);
     } catch (const ordered_json::parse_error& e) {
-        static const std::regex k_where(R"(at line (\d+), column (\d+): (.*)$)");
-        std::smatch m;
-        std::string what = e.what();
-        if (std::regex_search(what, m, k_where))
-            return tl::unexpected(fmt::format("{}:{}:{}: invalid JSON: {}", source, m[1].str(), m[2].str(), m[3].str()));
-        auto colon = what.find(": ");
-        return tl::unexpected(fmt::format("{}: invalid JSON: {}", source, colon == std::string::npos ? what : what.substr(colon + 2)));
+        return tl::unexpected(json_error_text(e, source));
+    } catch (const ordered_json::exception& e) {  // a number too large: out_of_range 406, no place given
+        return tl::unexpected(fmt::format("{}: invalid JSON: {}", source, json_reason(e)));
     }
     int line = 1;
     LineRecorder recorder(&line, doc.lines);
@@ -288,20 +333,32 @@ tl::expected<Document, std::string> parse_json_document(const std::string& text,
 }
 
 tl::expected<Document, std::string> parse_yaml_document(const std::string& text, const std::string& source) {
+    // yaml-cpp passes bytes that are not UTF-8 on, and nlohmann's dump (of any message that
+    // quotes the value) throws on them: they are refused here, where the place is known.
+    if (const size_t bad = first_invalid_utf8(text); bad != std::string::npos) {
+        const size_t line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
+        const size_t column = line_start == std::string::npos || bad == 0 ? bad + 1 : bad - line_start;
+        return tl::unexpected(fmt::format("{}:{}:{}: invalid YAML: byte 0x{:02x} is not UTF-8 text; save the file as UTF-8",
+                                          source, 1 + std::count(text.begin(), text.begin() + static_cast<long>(bad), '\n'),
+                                          column, static_cast<unsigned char>(text[bad])));
+    }
     Document doc;
     doc.source = source;
     try {
         YAML::Node node = YAML::Load(text);
         doc.root = from_yaml(node, "", doc.lines);
+        (void)doc.root.dump();  // an escape such as "\uD800" makes a string that is not UTF-8 either
     } catch (const YAML::Exception& e) {
         return tl::unexpected(
             fmt::format("{}:{}:{}: invalid YAML: {}", source, e.mark.line + 1, e.mark.column + 1, e.msg));
+    } catch (const ordered_json::type_error&) {
+        return tl::unexpected(fmt::format("{}: invalid YAML: an escape makes a string that is not UTF-8 text", source));
     }
     return doc;
 }
 
 tl::expected<Document, std::string> parse_document(const std::string& text, const std::string& source) {
-    return is_yaml_name(source) ? parse_yaml_document(text, source) : parse_json_document(text, source);
+    return is_yaml(source, text) ? parse_yaml_document(text, source) : parse_json_document(text, source);
 }
 
 } // namespace milex::util

@@ -3,6 +3,7 @@
 /// validation can say `~/.milexconfig:12: unknown key …` for either format.
 #include <map>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 #include <tl/expected.hpp>
@@ -41,7 +42,18 @@ bool yaml_plain_is_not_a_string(const std::string& text);
 /// reader) reads back as the same tree: strings that would read as another type are quoted.
 std::string dump_yaml(const nlohmann::ordered_json& root);
 
-/// By file name: YAML for `.yaml`/`.yml`, JSON otherwise.
+/// The one rule for which files milex reads as YAML (configs, sweeps, container files): by name,
+/// `.yaml`/`.yml` are YAML and `.json` is JSON; any other name (`~/.milexconfig`) is JSON when
+/// its text starts with `{` or `[`, else YAML.
+bool is_yaml(std::string_view name, std::string_view text);
+
+/// JSON or YAML by is_yaml(source, text).
 tl::expected<Document, std::string> parse_document(const std::string& text, const std::string& source);
+
+/// `source:LINE:COLUMN: invalid JSON: <reason>` for nlohmann's parse error.
+std::string json_error_text(const nlohmann::json::parse_error& e, const std::string& source);
+/// The same for the message of any of nlohmann's exceptions (`what()`); without a place, just
+/// `source: invalid JSON: <reason>`.
+std::string json_error_text(const std::string& what, const std::string& source);
 
 } // namespace milex::util

@@ -90,4 +90,28 @@ TEST_CASE("which plain scalars are not strings to some YAML reader") {
         CHECK_MESSAGE(yaml_plain_is_not_a_string(text), text);
     for (const char* text : {"train", "truely", "nope", "x1", "-x", ".hidden", "~/milex", "inf", "gpu:1"})
         CHECK_FALSE_MESSAGE(yaml_plain_is_not_a_string(text), text);
+TEST_CASE("one rule tells YAML from JSON: the name's extension, else the first character") {
+    CHECK(is_yaml("c.yaml", "{}"));
+    CHECK(is_yaml("c.yml", ""));
+    CHECK_FALSE(is_yaml("sweep.json", "lr: [1]"));
+    CHECK_FALSE(is_yaml("~/.milexconfig", "\n  {\"local\": {}}"));
+    CHECK_FALSE(is_yaml("~/.milexconfig", "[1]"));
+    CHECK(is_yaml("~/.milexconfig", "local:\n  path: ~/milex\n"));
+    CHECK(is_yaml("sweep", "lr: [0.1, 0.2]\n"));
+}
+
+TEST_CASE("YAML that is not UTF-8 is refused at its first bad byte") {
+    // Found by fuzzing (fuzz_sweep): yaml-cpp passes the byte on, and nlohmann's dump threw
+    // type_error 316 when a message quoted the value.
+    auto doc = parse_yaml_document("combinations:\n  - {lr: 0.1}\n  - {\xecr: 0.01}\n", "s.yaml");
+    REQUIRE_FALSE(doc);
+    CHECK(doc.error() == "s.yaml:3:6: invalid YAML: byte 0xec is not UTF-8 text; save the file as UTF-8");
+}
+
+TEST_CASE("a number too large for JSON is an invalid-JSON error, not an exception of the parser") {
+    // Found by fuzzing (fuzz_sweep, crash-73c4efad88ef7bda8ef766f719e05970123023cf): nlohmann throws
+    // out_of_range 406, not parse_error, and it went through the catch.
+    auto doc = parse_json_document(std::string("8888889e8888889e\0\0\x93ze\0\0\x93zez", 27), "sweep.json");
+    REQUIRE_FALSE(doc);
+    CHECK(doc.error() == "sweep.json: invalid JSON: number overflow parsing '8888889e8888889'");
 }

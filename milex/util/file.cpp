@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,19 +19,32 @@ namespace {
 
 std::string errno_text(int err) { return std::strerror(err); }
 
+/// "cannot write PATH: REASON"; when the disk is full, how much room is left there, since the
+/// user has to free some before the write can succeed.
+std::string write_failure(const fs::path& path, int err) {
+    std::string message = fmt::format("cannot write {}: {}", path.string(), errno_text(err));
+    struct statvfs fs_info {};
+    const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+    if ((err == ENOSPC || err == EDQUOT) && ::statvfs(dir.c_str(), &fs_info) == 0)
+        message += fmt::format(" ({} bytes free on the file system of {}); free some space and run the command again",
+                               static_cast<unsigned long long>(fs_info.f_bavail) * fs_info.f_frsize, dir.string());
+    return message;
+}
+
 /// A name beside `path` that no other writer picks: pid plus random bits.
 fs::path temporary_beside(const fs::path& path) {
     static thread_local std::mt19937_64 random{std::random_device{}()};
     return path.parent_path() / fmt::format(".{}.tmp.{}.{:x}", path.filename().string(), ::getpid(), random());
 }
 
-tl::expected<void, std::string> write_all(int fd, std::string_view content) {
+/// Writes all of `content`; the error is the errno of the write that failed.
+tl::expected<void, int> write_all(int fd, std::string_view content) {
     size_t done = 0;
     while (done < content.size()) {
         ssize_t n = ::write(fd, content.data() + done, content.size() - done);
         if (n < 0) {
             if (errno == EINTR) continue;
-            return tl::unexpected(errno_text(errno));
+            return tl::unexpected(errno);
         }
         done += static_cast<size_t>(n);
     }
@@ -41,15 +55,14 @@ tl::expected<void, std::string> write_all(int fd, std::string_view content) {
 tl::expected<fs::path, std::string> write_temporary(const fs::path& path, std::string_view content, fs::perms mode) {
     fs::path tmp = temporary_beside(path);
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
-    if (fd < 0) return tl::unexpected(fmt::format("cannot write {}: {}", path.string(), errno_text(errno)));
+    if (fd < 0) return tl::unexpected(write_failure(path, errno));
     auto written = write_all(fd, content);
     bool synced = written && ::fsync(fd) == 0;
     int sync_errno = errno;
     ::close(fd);
     if (!written || !synced) {
         ::unlink(tmp.c_str());
-        return tl::unexpected(
-            fmt::format("cannot write {}: {}", path.string(), written ? errno_text(sync_errno) : written.error()));
+        return tl::unexpected(write_failure(path, written ? sync_errno : written.error()));
     }
     return tmp;
 }
@@ -98,7 +111,7 @@ tl::expected<void, std::string> copy_file_atomic(const fs::path& from, const fs:
         if (n < 0) err = errno;
         if (n <= 0) break;
         if (auto written = write_all(out, std::string_view(buffer.data(), static_cast<size_t>(n))); !written) {
-            err = errno ? errno : EIO;
+            err = written.error();
             break;
         }
     }
@@ -124,7 +137,7 @@ tl::expected<void, std::string> write_file_atomic(const fs::path& path, std::str
     if (::rename(tmp->c_str(), path.c_str()) != 0) {
         int err = errno;
         ::unlink(tmp->c_str());
-        return tl::unexpected(fmt::format("cannot write {}: {}", path.string(), errno_text(err)));
+        return tl::unexpected(write_failure(path, err));
     }
     return {};
 }
@@ -144,22 +157,48 @@ tl::expected<fs::path, std::string> create_file_exclusive(const std::function<fs
         if (errno != EEXIST) {
             int err = errno;
             ::unlink(tmp->c_str());
-            return tl::unexpected(fmt::format("cannot write {}: {}", path.string(), errno_text(err)));
+            return tl::unexpected(write_failure(path, err));
         }
     }
     ::unlink(tmp->c_str());
     return tl::unexpected(fmt::format("cannot write {}: {} names beside it are all taken", first.string(), attempts));
 }
 
+namespace {
+/// The size of the file `fd` without a last line that lacks its newline (a line torn by a crash).
+off_t whole_lines_size(int fd, off_t size) {
+    char chunk[4096];
+    off_t end = size;
+    while (end > 0) {
+        const off_t start = end > off_t(sizeof chunk) ? end - off_t(sizeof chunk) : 0;
+        const ssize_t n = ::pread(fd, chunk, static_cast<size_t>(end - start), start);
+        if (n != end - start) return size;  // unreadable: leave it as it is
+        for (ssize_t i = n - 1; i >= 0; --i)
+            if (chunk[i] == '\n') return start + i + 1;
+        end = start;
+    }
+    return 0;
+}
+} // namespace
+
 tl::expected<void, std::string> append_durably(const fs::path& path, std::string_view text) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0) return tl::unexpected(fmt::format("cannot write {}: {}", path.string(), errno_text(errno)));
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) return tl::unexpected(write_failure(path, errno));
+    // A line torn by a crash during an earlier append is dropped first (what it began to note
+    // never happened), so that it never swallows this one; and a write that fails half-way (a
+    // full disk) is taken back whole.
+    struct stat before {};
+    off_t keep = 0;
+    if (::fstat(fd, &before) == 0 && before.st_size > 0) {
+        keep = whole_lines_size(fd, before.st_size);
+        if (keep != before.st_size && ::ftruncate(fd, keep) != 0) keep = before.st_size;
+    }
     auto written = write_all(fd, text);
     const bool synced = written && ::fsync(fd) == 0;
-    const int err = errno;
+    const int err = written ? errno : written.error();
+    if (!written && ::ftruncate(fd, keep) == 0) ::fsync(fd);
     ::close(fd);
-    if (!written) return tl::unexpected(fmt::format("cannot write {}: {}", path.string(), written.error()));
-    if (!synced) return tl::unexpected(fmt::format("cannot write {}: {}", path.string(), errno_text(err)));
+    if (!written || !synced) return tl::unexpected(write_failure(path, err));
     return {};
 }
 

@@ -33,8 +33,10 @@ tl::expected<void, std::string> copy_file_atomic(const fs::path& from, const fs:
 tl::expected<fs::path, std::string> create_file_exclusive(const std::function<fs::path(int)>& candidate, int attempts,
                                                           std::string_view content, fs::perms mode = fs::perms(0644));
 
-/// Appends `text` to `path` (made when missing) and flushes it to disk: for journals, where
-/// each line must survive a crash right after this returns.
+/// Appends `text` (whole lines) to `path` (made when missing) and flushes it to disk: for
+/// journals, where each line must survive a crash right after this returns. A last line torn by
+/// an earlier crash is dropped first, and a write that fails half-way (disk full) is undone, so
+/// the file only ever grows by whole lines.
 tl::expected<void, std::string> append_durably(const fs::path& path, std::string_view text);
 
 /// An exclusive flock(2) on a lock file, held while the object lives. Waits for other holders.

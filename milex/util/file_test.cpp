@@ -83,3 +83,22 @@ TEST_CASE("a file is copied whole under its new name, or not at all") {
     for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir)) ++entries;
     CHECK(entries == 2);  // no temporary file left behind
 }
+
+TEST_CASE("an append drops a line torn by an earlier crash, so that it never swallows the new one") {
+    const auto path = test::temp_dir() / "journal";
+    REQUIRE(append_durably(path, "one\n"));
+    test::write_file(path, test::read_file(path) + "half of a li");  // a crash in the middle of a line
+    REQUIRE(append_durably(path, "two\n"));
+    CHECK(test::read_file(path) == "one\ntwo\n");
+    test::write_file(path, "torn without any newline");
+    REQUIRE(append_durably(path, "three\n"));
+    CHECK(test::read_file(path) == "three\n");
+}
+
+TEST_CASE("a full disk is named with the file and the free space, and an append is taken back whole") {
+    // /dev/full answers every write with ENOSPC.
+    auto result = append_durably("/dev/full", "line\n");
+    REQUIRE_FALSE(result);
+    CHECK(result.error().starts_with("cannot write /dev/full: No space left on device ("));
+    CHECK(result.error().ends_with(" bytes free on the file system of /dev); free some space and run the command again"));
+}

@@ -46,9 +46,8 @@ public:
     }
     bool end_array() override { return close(); }
     bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
-        std::string what = e.what();
-        auto at = what.find("parse error");
-        error = at == std::string::npos ? what : what.substr(at);
+        error = e.what();
+        if (error.starts_with("[json.exception.")) error = error.substr(error.find("] ") + 2);
         return false;
     }
 

@@ -21,8 +21,9 @@ struct MemberScan {
 };
 
 /// Calls `member(key, value)` for each member of the top-level object of `text`. A syntax error
-/// comes back as nlohmann's message ("parse error at line L, column C: …"), after the members
-/// before it were handed over.
+/// comes back as nlohmann's message without its `[json.exception.…]` prefix ("parse error at
+/// line L, column C: …", "number overflow parsing '1e99999'"), after the members before it were
+/// handed over.
 tl::expected<MemberScan, std::string> for_each_member(
     std::string_view text, const std::function<void(std::string key, nlohmann::ordered_json value)>& member);
 

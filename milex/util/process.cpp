@@ -285,7 +285,30 @@ tl::expected<ProcessResult, std::string> run_process(const std::vector<std::stri
         }
     }
 
-    if (result.timed_out) ::kill(options.own_group ? -pid : pid, SIGKILL);
+    if (result.timed_out) {
+        // SIGTERM first, so that the program can clean up; what is left after the grace period
+        // (the program, or anything it started in its group) gets SIGKILL. The child is not
+        // reaped before that, so its id cannot have been reused by then.
+        const pid_t target = options.own_group ? -pid : pid;
+        ::kill(target, SIGTERM);
+        const auto grace_end = Clock::now() + options.grace;
+        for (;;) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(grace_end - Clock::now()).count();
+            if (left <= 0) break;
+            if (pidfd.get() >= 0) {
+                pollfd fd{pidfd.get(), POLLIN, 0};
+                if (::poll(&fd, 1, static_cast<int>(left)) > 0) break;
+            } else {
+                siginfo_t info{};
+                if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid)
+                    break;
+                ::usleep(10000);
+            }
+        }
+        ::kill(target, SIGKILL);
+        if (out_open) drain(out_pipe.read.get(), result.out);
+        if (err_open) drain(err_pipe.read.get(), result.err);
+    }
     if (!exited) {
         while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
         }

@@ -16,8 +16,12 @@
 namespace milex::util {
 
 struct ProcessOptions {
-    /// Kill the whole process group after this long; zero means no limit.
+    /// Stop the whole process group after this long (SIGTERM, then SIGKILL after `grace`);
+    /// zero means no limit.
     std::chrono::milliseconds timeout{0};
+    /// How long a program that timed out has, after SIGTERM, to clean up (remove its temporary
+    /// files, release a lock) before SIGKILL.
+    std::chrono::milliseconds grace{2000};
     /// Written to the child's stdin, which is then closed; without it stdin is /dev/null.
     std::optional<std::string> stdin_data;
     /// Working directory of the child; empty means ours.

@@ -51,6 +51,22 @@ TEST_CASE("a timeout kills the program and what it started") {
     CHECK_FALSE(std::filesystem::exists(marker));
 }
 
+TEST_CASE("a program that timed out gets SIGTERM and a grace period to clean up, then SIGKILL") {
+    ProcessOptions options;
+    options.timeout = 300ms;
+    // It cleans up when asked.
+    auto polite = run_process({"sh", "-c", "trap 'echo cleaned up; exit 7' TERM; while :; do sleep 0.05; done"}, options);
+    REQUIRE(polite);
+    CHECK(polite->timed_out);
+    CHECK(polite->out == "cleaned up\n");
+    // It ignores SIGTERM: killed after the grace period all the same.
+    options.grace = 200ms;
+    auto stubborn = run_process({"sh", "-c", "trap 'echo ignoring' TERM; while :; do sleep 0.05; done"}, options);
+    REQUIRE(stubborn);
+    CHECK(stubborn->timed_out);
+    CHECK(stubborn->out.starts_with("ignoring\n"));
+}
+
 TEST_CASE("stdin is fed, and is /dev/null otherwise") {
     ProcessOptions options;
     options.stdin_data = std::string(200000, 'x');
