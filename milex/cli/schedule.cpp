@@ -7,6 +7,7 @@
 #include "milex/cli/run.hpp"
 #include "milex/graph/order.hpp"
 #include "milex/introspect/cli_protocol.hpp"
+#include "milex/introspect/parser_cache.hpp"
 #include "milex/introspect/spelling.hpp"
 #include "milex/introspect/sweep.hpp"
 #include "milex/introspect/verify.hpp"
@@ -103,6 +104,71 @@ std::string misspelt_flag_hint(const CLI::App& app, const std::vector<std::strin
     return {};
 }
 
+constexpr std::string_view k_milex_prefix = "--milex-";
+
+/// milex's own words among `args` (those before any `--`).
+struct OwnWords {
+    std::vector<std::string> args;  ///< `args` with each `--milex-NAME` written `--NAME` for CLI11
+    std::vector<std::string> bare;  ///< milex's flags typed without --milex- (their name part)
+};
+
+/// Every flag of `app` also has the spelling `--milex-NAME` (table-driven: a flag added to the
+/// table has it too), which never reaches the application. The others are noted: a bare word
+/// that the application's parser also knows is an error (see refuse_shared_words).
+OwnWords own_words(const CLI::App& app, const std::vector<std::string>& args) {
+    const auto names = flag_names(app);
+    OwnWords own;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& word = args[i];
+        const std::string name = word.substr(0, word.find('='));
+        std::string plain = name;
+        if (name.starts_with(k_milex_prefix)) {
+            plain = "--" + name.substr(k_milex_prefix.size());
+            if (std::find(names.begin(), names.end(), plain) == names.end()) {
+                std::vector<std::string> spelled;
+                for (const auto& n : names) spelled.push_back(std::string(k_milex_prefix) + n.substr(2));
+                throw UsageError(fmt::format("milex-schedule: unknown flag \"{}\"{} (see milex-schedule --help)", name,
+                                             util::did_you_mean(name, spelled)));
+            }
+        } else if (name.starts_with("-") && name != "-h" && name != "--help" && app.get_option_no_throw(name) != nullptr) {
+            own.bare.push_back(name);
+        }
+        own.args.push_back(plain + word.substr(name.size()));
+        // A sweep option may be written with its dashes (--sweep --n=1,2), which CLI11 would
+        // take for a flag.
+        if (plain == "--sweep" && name == word && i + 1 < args.size() && args[i + 1].starts_with("-"))
+            own.args.back() += "=" + args[++i];
+    }
+    return own;
+}
+
+/// A word milex took as its own that the application's parser also accepts is refused, with
+/// both meanings and both ways to write it. Without a parser map, an answer key named like the
+/// flag (`dry_run` for --dry-run) counts as the application's too.
+void refuse_shared_words(const CLI::App& app, const std::string& application, const std::vector<std::string>& bare,
+                         const introspect::ParserMap* map, const nlohmann::ordered_json& answer) {
+    for (const auto& word : bare) {
+        std::string theirs;
+        if (map) {
+            if (const auto* option = map->find(word))
+                theirs = fmt::format("{}'s option {}{}", application, util::join(option->strings, ", "),
+                                     option->help.empty() ? "" : " (" + option->help + ")");
+        } else {
+            std::string dest = word.substr(word.find_first_not_of('-'));
+            std::replace(dest.begin(), dest.end(), '-', '_');
+            if (answer.is_object() && answer.contains(dest))
+                theirs = fmt::format("an option of {} (its -cli reports \"{}\")", application, dest);
+        }
+        if (theirs.empty()) continue;
+        const CLI::Option* ours = app.get_option_no_throw(word);
+        throw UsageError(fmt::format(
+            "milex-schedule: {} is both milex's flag ({}) and {}; for the application write it after -- "
+            "(milex-schedule {} … -- {}), for milex write {}{}",
+            word, ours ? ours->get_description() : "", theirs, application, word, k_milex_prefix,
+            word.substr(word.find_first_not_of('-'))));
+    }
+}
+
 model::Job make_job(const ScheduleFlags& flags, nlohmann::ordered_json script_args,
                     nlohmann::ordered_json script_options, std::optional<model::Container> container) {
     model::Job job;
@@ -172,12 +238,15 @@ int schedule_command(const Args& all_args) {
     app.add_flag("--again", flags.run.again, "with --run-now: submit even if this bundle ran there before");
     app.add_flag("--no-verify,--no_verify", flags.run.no_verify,
                  "skip the round trip (APP-cli re-reading the words the batch script will use)");
+    app.footer("Every flag can also be written --milex-NAME (--milex-dry-run, --milex-time=10): that spelling is "
+               "always milex's, never the application's. A flag of milex that the application's parser also "
+               "accepts is refused unless written so (or after -- for the application).");
 
     // Everything after "--" belongs to the application, whatever it looks like.
     auto split = std::find(all_args.begin(), all_args.end(), "--");
-    std::vector<std::string> ours(all_args.begin(), split);
+    const OwnWords own = own_words(app, std::vector<std::string>(all_args.begin(), split));
     std::vector<std::string> app_args;
-    if (auto done = parse(app, ours, app_args)) return *done;
+    if (auto done = parse(app, own.args, app_args)) return *done;
     if (split != all_args.end()) app_args.insert(app_args.end(), split + 1, all_args.end());
 
     std::vector<std::string> problems;
@@ -208,19 +277,33 @@ int schedule_command(const Args& all_args) {
     } else if (flags.array_limit) {
         throw UsageError("milex-schedule: --array-limit goes with --sweep or --sweep-file (for --array, write 0-99%10)");
     }
-    nlohmann::ordered_json script_args;
     model::Job job = make_job(flags, nullptr, nullptr, std::move(container));
-    try {
-        if (sweep_spec) {
-            introspect::describe_sweep(job, app_args, *sweep_spec, timeout);
-        } else {
-            script_args = introspect::describe_arguments(flags.app, app_args, timeout);
-            job.script_options = introspect::infer_spellings(app_args, script_args);
-            job.script_args = std::move(script_args);
+    // The application's parser, learnt from its --help once and cached: it says which typed
+    // word sets which key, and which of milex's words the application would take too.
+    const std::filesystem::path parsers_dir = config.local().path + "/cache/parsers";
+    introspect::LearntParser parser = introspect::learn_parser(flags.app, parsers_dir, timeout);
+    auto describe = [&] {
+        const introspect::ParserMap* map = parser.map ? &*parser.map : nullptr;
+        if (map) refuse_shared_words(app, flags.app, own.bare, map, nullptr);
+        try {
+            if (sweep_spec) {
+                introspect::describe_sweep(job, app_args, *sweep_spec, timeout, map);
+            } else {
+                job.script_args = introspect::describe_arguments(flags.app, app_args, timeout);
+                job.script_options = introspect::infer_spellings(app_args, job.script_args, map);
+            }
+        } catch (const Error& e) {
+            throw Error(e.lines().front() + misspelt_flag_hint(app, app_args)).with_details(e.details());
         }
-    } catch (const Error& e) {
-        throw Error(e.lines().front() + misspelt_flag_hint(app, app_args)).with_details(e.details());
+        if (!map) refuse_shared_words(app, flags.app, own.bare, nullptr, job.script_args);
+    };
+    describe();
+    if (parser.from_cache && !parser.knows(job.script_args)) {
+        // An answer with a key the cached map never saw: the parser changed; learn it again.
+        parser = introspect::learn_parser(flags.app, parsers_dir, timeout, introspect::Relearn::always);
+        describe();
     }
+
     if (!flags.run.no_verify && job.sweep) {
         introspect::verify_round_trip(job, timeout);
         job.verified = introspect::job_fingerprint(job);
@@ -239,7 +322,12 @@ int schedule_command(const Args& all_args) {
             } catch (const Error&) {
                 upstream_agrees = false;
             }
-            if (!upstream_agrees) throw first;
+            if (!upstream_agrees)
+                throw Error(fmt::format("{}; typed as: {} (write that key the way `{}-cli --help` spells it, e.g. "
+                                        "its long option as --option=value)",
+                                        first.lines().front(), util::excerpt(util::join(app_args, " "), 100),
+                                        flags.app))
+                    .with_details(first.details());
             job = std::move(upstream);
         }
         job.verified = introspect::job_fingerprint(job);
@@ -273,6 +361,8 @@ int schedule_command(const Args& all_args) {
         bundle.jobs.push_back(job);
         written = bundles.create(bundle_name, bundle, now).path;
     }
+    // Only now: a refused job leaves no file behind, not even the parser's.
+    introspect::remember_parser(flags.app, parser, job.script_args, parsers_dir);
     std::cout << fmt::format("milex-schedule: saved job \"{}\" in {}\n", job_name, model::display_path(written))
               << std::flush;
 

@@ -53,8 +53,9 @@ std::pair<Nargs, size_t> classify(std::string_view args) {
     args = util::trim(args);
     if (args.empty()) return {Nargs::none, 0};
     if (args == "..." || args.ends_with(" ...")) return {Nargs::remainder, 0};  // REMAINDER (or a PARSER)
-    if (args.starts_with("[")) return {args.ends_with("...]") ? Nargs::any : Nargs::optional, 0};
-    if (args.ends_with("...]")) return {Nargs::some, 0};
+    const bool repeated = args.find("...") != std::string_view::npos;  // [X ...], [X [X ...]], X [X ...]
+    if (args.starts_with("[")) return {repeated ? Nargs::any : Nargs::optional, 0};
+    if (repeated) return {Nargs::some, 0};
     const size_t words = util::split(std::string(args), ' ').size();
     return {words == 1 ? Nargs::one : Nargs::exactly, words};
 }

@@ -1,5 +1,6 @@
 #include "milex/introspect/sweep.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -48,17 +49,43 @@ std::vector<std::vector<ordered_json>> grid(const std::vector<std::vector<ordere
 }
 
 void check_option_name(const std::string& option, const std::string& where) {
-    if (option.empty() || option[0] == '-' || option.find_first_of(" =\t\n") != std::string::npos)
-        throw UsageError(fmt::format("{}: \"{}\" is not an option name; write it without dashes, e.g. lr or "
-                                     "learning-rate",
+    const size_t dashes = option.find_first_not_of('-');
+    if (dashes == std::string::npos || dashes > 2 || option.find_first_of(" =\t\n") != std::string::npos)
+        throw UsageError(fmt::format("{}: \"{}\" is not an option name; write it as the application spells it, "
+                                     "with or without its dashes, e.g. lr, learning-rate or --learning-rate",
                                      where, option));
 }
 
+/// A sweep option's name as typed, with its dashes.
+std::string exactly(const std::string& typed) { return typed.size() == 1 ? "-" + typed : "--" + typed; }
+
 } // namespace
+
+std::string sweep_option(const std::string& typed, const ParserMap* map) {
+    if (typed.starts_with("-")) {
+        if (!map) return typed;
+        const ParsedOption* option = map->find(typed);
+        if (!option) return typed;  // the -cli will say it does not know it
+        for (const auto& s : option->strings)
+            if (s.starts_with(typed)) return s;
+        return typed;
+    }
+    if (!map) return exactly(typed);
+    // The application's own spelling: --n or -n, as it has it; else the option whose dest it is.
+    for (const std::string& candidate : {"--" + typed, "-" + typed})
+        for (const auto& option : map->options)
+            if (std::find(option.strings.begin(), option.strings.end(), candidate) != option.strings.end())
+                return candidate;
+    std::string dest = typed;
+    std::replace(dest.begin(), dest.end(), '-', '_');
+    if (const ParsedOption* option = map->by_dest(dest)) return option->strings.back();
+    return exactly(typed);
+}
 
 std::string sweep_word(const std::string& option, const ordered_json& value) {
     const std::string text = render::argument_text(value);
-    return option.size() == 1 ? "-" + option + text : "--" + option + "=" + text;
+    const bool short_option = option.size() == 2 && option[0] == '-' && option[1] != '-';
+    return short_option ? option + text : option + "=" + text;
 }
 
 SweepSpec sweep_from_flags(const std::vector<std::string>& flags) {
@@ -136,26 +163,31 @@ SweepSpec sweep_from_text(const std::string& text, const std::string& source) {
 }
 
 void describe_sweep(model::Job& job, const std::vector<std::string>& app_words, const SweepSpec& spec,
-                    std::chrono::milliseconds timeout) {
+                    std::chrono::milliseconds timeout, const ParserMap* map) {
+    std::vector<std::string> spelled;
+    for (const auto& option : spec.options) spelled.push_back(sweep_option(option, map));
+    // The swept options go before the typed words, so that a REMAINDER positional typed there
+    // cannot swallow them.
     auto words_with = [&](const std::vector<ordered_json>& combination) {
-        std::vector<std::string> words = app_words;
-        for (size_t i = 0; i < spec.options.size(); ++i) words.push_back(sweep_word(spec.options[i], combination[i]));
+        std::vector<std::string> words;
+        for (size_t i = 0; i < spec.options.size(); ++i) words.push_back(sweep_word(spelled[i], combination[i]));
+        words.insert(words.end(), app_words.begin(), app_words.end());
         return words;
     };
     const auto& first = spec.combinations.front();
     const auto first_words = words_with(first);
     ordered_json answer = describe_arguments(job.script, first_words, timeout);
-    ordered_json spellings = infer_spellings(first_words, answer);
+    ordered_json spellings = infer_spellings(first_words, answer, map);
 
     // Which key of the answer each swept option sets.
     model::Sweep sweep;
-    for (const auto& option : spec.options) {
-        const std::string typed = option.size() == 1 ? "-" + option : "--" + option;
+    for (size_t i = 0; i < spec.options.size(); ++i) {
         std::string key;
         for (const auto& [k, spelling] : spellings.items())
-            if (spelling == typed) key = k;
+            if (spelling == spelled[i]) key = k;
         if (key.empty())
-            throw Error(fmt::format("--sweep {}: {}-cli has no option {} that takes a value", option, job.script, typed));
+            throw Error(fmt::format("--sweep {}: {}-cli has no option {} that takes a value", spec.options[i],
+                                    job.script, spelled[i]));
         sweep.keys.push_back(key);
     }
 

@@ -8,12 +8,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "milex/introspect/argparse_help.hpp"
 #include "milex/model/job.hpp"
 
 namespace milex::introspect {
 
-/// A sweep as typed: option names without dashes ("lr", "learning-rate", "n") and the values of
-/// each combination, in order.
+/// A sweep as typed: option names with or without their dashes ("lr", "learning-rate", "n",
+/// "--n") and the values of each combination, in order.
 struct SweepSpec {
     std::vector<std::string> options;
     std::vector<std::vector<nlohmann::ordered_json>> combinations;
@@ -34,10 +35,18 @@ SweepSpec sweep_from_text(const std::string& text, const std::string& source);
 /// (script_args, script_options), then once with each other distinct value of each option, so
 /// that every value was accepted once (not once per combination: a 100×100 grid costs 199
 /// calls, not 10,000). Throws Error naming the option and value the application refused.
+/// `map` (the application's parser, when known) resolves each option to the spelling the
+/// application accepts (see sweep_option) and reads the words as argparse does.
 void describe_sweep(model::Job& job, const std::vector<std::string>& app_words, const SweepSpec& spec,
-                    std::chrono::milliseconds timeout);
+                    std::chrono::milliseconds timeout, const ParserMap* map = nullptr);
 
-/// The words a typed option and value become: `--name=value`, or `-nVALUE` for a one-letter name.
+/// The option string a sweep option as typed stands for. With dashes it is taken as typed (an
+/// abbreviation becomes the option it abbreviates). Without, the application's parser decides:
+/// `n` is `--n` when that is what it has, `-n` when it has that; `learning_rate` is the option
+/// whose dest it is. Without a map: `-n` for one letter, `--name` otherwise.
+std::string sweep_option(const std::string& typed, const ParserMap* map);
+
+/// The word an option string and value become: `--name=value`, or `-nVALUE` for a short option.
 std::string sweep_word(const std::string& option, const nlohmann::ordered_json& value);
 
 } // namespace milex::introspect

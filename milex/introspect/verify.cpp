@@ -46,8 +46,10 @@ void verify_sweep(const model::Job& job, std::chrono::milliseconds timeout, cons
     for (const auto& key : job.sweep->keys) base.erase(key);
     const size_t last = job.sweep->combinations.size() - 1;
     for (size_t c : {size_t{0}, last}) {
-        std::vector<std::string> words = render::application_words(base, job.script_options);
+        const render::ApplicationWords parts = render::base_word_parts(job);
+        std::vector<std::string> words = parts.options;
         for (auto& word : render::sweep_words(job, c)) words.push_back(std::move(word));
+        words.insert(words.end(), parts.positionals.begin(), parts.positionals.end());
         ordered_json answer;
         try {
             answer = describe_arguments(job.script, words, timeout);

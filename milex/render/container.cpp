@@ -116,16 +116,18 @@ std::string container_call(const model::Job& job, const model::Machine& machine,
     }
     groups.push_back({image.path ? util::shell_path_word(image.reference, "MILEX") : word(image.reference)});
 
+    ApplicationWords words;
     if (!c.command.empty()) {
         command.insert(command.end(), c.command.begin(), c.command.end());
     } else {
         command.push_back(job.script);
-        const auto words = base_words(job);
-        command.insert(command.end(), words.begin(), words.end());
+        words = base_word_parts(job);
+        command.insert(command.end(), words.options.begin(), words.options.end());
     }
     for (const auto& part : command) groups.push_back({word(part)});
-    // A sweep task's own words, chosen by the script before the call.
+    // A sweep task's own words, chosen by the script before the call, then the positionals.
     if (job.sweep && c.command.empty()) groups.push_back({"\"${milex_sweep[@]}\""});
+    for (const auto& part : words.positionals) groups.push_back({word(part)});
     return continued_lines(groups);
 }
 

@@ -30,18 +30,26 @@ std::vector<std::string> sweep_words(const model::Job& job, size_t combination) 
     return words;
 }
 
-std::vector<std::string> base_words(const model::Job& job) {
+ApplicationWords base_word_parts(const model::Job& job) {
     // A sweep's keys come from its combination, not from script_args.
-    if (!job.sweep) return application_words(job.script_args, job.script_options);
+    if (!job.sweep) return split_application_words(job.script_args, job.script_options);
     nlohmann::ordered_json base = job.script_args;
     for (const auto& key : job.sweep->keys) base.erase(key);
-    return application_words(base, job.script_options);
+    return split_application_words(base, job.script_options);
+}
+
+std::vector<std::string> base_words(const model::Job& job) {
+    ApplicationWords parts = base_word_parts(job);
+    parts.options.insert(parts.options.end(), parts.positionals.begin(), parts.positionals.end());
+    return parts.options;
 }
 
 std::string application_call(const model::Job& job) {
     std::vector<std::vector<std::string>> lines{{util::shell_quote(job.script)}};
-    for (const auto& word : base_words(job)) lines.push_back({util::shell_quote(word)});
+    const ApplicationWords parts = base_word_parts(job);
+    for (const auto& word : parts.options) lines.push_back({util::shell_quote(word)});
     if (job.sweep) lines.push_back({"\"${milex_sweep[@]}\""});
+    for (const auto& word : parts.positionals) lines.push_back({util::shell_quote(word)});
     return continued_lines(lines);
 }
 

@@ -2,6 +2,7 @@
 /// Batch scripts rendered from templates/job.sh.mustache (built into the binary).
 #include <string>
 
+#include "milex/render/arguments.hpp"
 #include "milex/model/job.hpp"
 #include "milex/model/machine.hpp"
 #include "milex/render/container.hpp"
@@ -35,6 +36,9 @@ std::vector<std::string> sweep_words(const model::Job& job, size_t combination);
 
 /// The application's words that every task shares (a sweep's keys left out).
 std::vector<std::string> base_words(const model::Job& job);
+/// The same in two parts: a sweep task's words go between them (before the positionals, which
+/// a REMAINDER positional would otherwise swallow them into).
+ApplicationWords base_word_parts(const model::Job& job);
 
 /// The whole batch script. A container job calls its runtime (container_call) instead of the
 /// bare application.

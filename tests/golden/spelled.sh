@@ -16,10 +16,10 @@ trap 'milex_signal=TERM; exit 143' TERM
 
 # Application
 'milex-train' \
-  'my data.csv' \
-  '--learning-rate=0.1' \
-  '-n3' \
   '--layers' \
   '128' \
   '64' \
-  '--no-cache'
+  '--learning-rate=0.1' \
+  '-n3' \
+  '--no-cache' \
+  'my data.csv'
