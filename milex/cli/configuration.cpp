@@ -118,11 +118,17 @@ int trust_host(const std::string& name, bool yes) {
     const std::string file = target.known_hosts_files.empty() ? transport::user_home() + "/.ssh/known_hosts"
                                                               : target.known_hosts_files.front();
     const std::string line = transport::known_hosts_line(name_on_file, key);
+    // ssh reads the known_hosts of the account's home (from the password database), whatever
+    // HOME says: said where a user running with another HOME (a container, CI) would not expect it.
+    std::string shown_file = file;
+    const auto home = util::environment_variable("HOME");
+    if (home && !home->empty() && *home != transport::user_home() && !file.starts_with(*home + "/"))
+        shown_file += " (in your account's home, where ssh looks whatever HOME says)";
     std::cout << fmt::format("milex-configuration: machine \"{}\" ({}) shows the host key {} {}\n", machine.name,
                              name_on_file, transport::key_blob_type(key), transport::fingerprint(key))
               << std::flush;
     if (auto text = util::read_file(file); text && text->find(line) != std::string::npos) {
-        std::cout << fmt::format("milex-configuration: that key is already in {}\n", file);
+        std::cout << fmt::format("milex-configuration: that key is already in {}\n", shown_file);
         return 0;
     }
     if (!yes) {
@@ -130,29 +136,29 @@ int trust_host(const std::string& name, bool yes) {
             throw Error(fmt::format("machine \"{}\": no terminal to confirm the host key on; compare the fingerprint "
                                     "with the one the site publishes and run milex-configuration --trust-host {} --yes",
                                     machine.name, machine.name));
-        if (!ask_yes_no(fmt::format("is this the key of {}? add it to {}", machine.name, file), false)) {
+        if (!ask_yes_no(fmt::format("is this the key of {}? add it to {}", machine.name, shown_file), false)) {
             std::cout << "milex-configuration: not trusted; nothing written\n";
             return 1;
         }
     }
     if (auto added = transport::append_known_host(file, line); !added) throw Error(added.error());
-    std::cout << fmt::format("milex-configuration: added the host key of {} to {}\n", name_on_file, file);
+    std::cout << fmt::format("milex-configuration: added the host key of {} to {}\n", name_on_file, shown_file);
     return 0;
 }
 
 /// Saves a validated config atomically, then says what is ready and puts MILEX into ~/.bashrc.
 void save_and_set_up(const fs::path& path, const std::string& text, const model::Config& config) {
     make_folders(config);
+    // Mode 600, an existing file too (write_file_atomic keeps an existing file's mode): the
+    // config names accounts, hosts and key files, and an older file may have been made 644.
+    std::error_code ec;
+    if (fs::exists(path, ec)) fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write, ec);
     if (auto written = util::write_file_atomic(path, text, fs::perms(0600)); !written) throw Error(written.error());
     std::cout << fmt::format("milex-configuration: saved {}\n", model::display_path(path));
     for (const auto& machine : config.machines) {
         if (!machine.remote())
             std::cout << fmt::format("milex-configuration: machine \"{}\": {} ready ({})\n", machine.name,
                                      model::display_path(machine.path), util::join(store::layout_directories(), " "));
-    // Mode 600, an existing file too (write_file_atomic keeps an existing file's mode): the
-    // config names accounts, hosts and key files, and an older file may have been made 644.
-    std::error_code ec;
-    if (fs::exists(path, ec)) fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write, ec);
     }
     auto bashrc = util::expand_path("~/.bashrc");
     if (!bashrc) throw Error(bashrc.error());
