@@ -78,7 +78,6 @@ std::vector<size_t> dependency_order(const model::Bundle& bundle, const std::str
             dependents[it->second].push_back(i);
         }
     }
-    if (!problems.empty()) throw Error(problems);
 
     std::vector<size_t> indegree(n);
     std::priority_queue<size_t, std::vector<size_t>, std::greater<>> ready;
@@ -96,8 +95,9 @@ std::vector<size_t> dependency_order(const model::Bundle& bundle, const std::str
             if (--indegree[d] == 0) ready.push(d);
     }
     if (order.size() != n)
-        throw Error(fmt::format("{}: dependency cycle: {}; remove one of these dependencies", source,
-                                find_cycle(bundle, depends_on, indegree)));
+        problems.push_back(fmt::format("{}: dependency cycle: {}; remove one of these dependencies", source,
+                                       find_cycle(bundle, depends_on, indegree)));
+    if (!problems.empty()) throw Error(problems);
     return order;
 }
 

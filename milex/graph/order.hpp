@@ -9,7 +9,8 @@ namespace milex::graph {
 
 /// Indices into `bundle.jobs` such that each job comes after all its dependencies; among jobs
 /// that are free to go, file order is kept. Unknown dependency names (each, with the known
-/// names) and a cycle (named, `A -> B -> A`) are thrown as one Error prefixed with `source`.
+/// names) and a cycle among the known ones (named, `A -> B -> A`) are thrown together as one
+/// Error, each line prefixed with `source`.
 std::vector<size_t> dependency_order(const model::Bundle& bundle, const std::string& source);
 
 /// Checks that every dependency of `job` names a job of `bundle` and that the job does not

@@ -80,3 +80,9 @@ TEST_CASE("ordering 10,000 chained jobs is linear enough to be instant") {
     CHECK(order.front() == 0);
     CHECK(order.back() == 9999);
 }
+
+TEST_CASE("unknown dependencies and a cycle among the others are reported together") {
+    CHECK_THROWS_WITH(ordered(bundle({{"A", {"C"}}, {"B", {"A", "Z"}}, {"C", {"B"}}})),
+                      "b.json: job \"B\" depends on unknown job \"Z\"; the bundle has: A, B, C\n"
+                      "b.json: dependency cycle: A -> B -> C -> A; remove one of these dependencies");
+}

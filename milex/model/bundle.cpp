@@ -225,31 +225,50 @@ ordered_json Bundle::to_json() const {
 
 std::string Bundle::dump() const { return to_json().dump(4) + "\n"; }
 
-Bundle bundle_from_json(ordered_json root, const std::string& source) {
+namespace {
+
+BundleReading read_bundle_json(ordered_json root, const std::string& source) {
     if (!root.is_object())
         throw Error(fmt::format("{}: a bundle must be a JSON object of jobs keyed by name", source));
-    std::vector<std::string> problems;
-    JobReader reader(source, problems);
-    Bundle bundle;
-    bundle.jobs.reserve(root.size());
+    BundleReading reading;
+    JobReader reader(source, reading.problems);
+    reading.bundle.jobs.reserve(root.size());
     for (auto& [name, value] : root.items()) {
-        if (auto job = reader.read(name, value)) bundle.jobs.push_back(std::move(*job));
+        if (auto job = reader.read(name, value)) {
+            reading.bundle.jobs.push_back(std::move(*job));
+        } else {
+            reading.bundle.jobs.emplace_back();
+            reading.bundle.jobs.back().name = name;
+        }
     }
-    if (root.empty()) problems.push_back(fmt::format("{}: the bundle has no jobs", source));
-    if (!problems.empty()) throw Error(problems);
-    return bundle;
+    if (root.empty()) reading.problems.push_back(fmt::format("{}: the bundle has no jobs", source));
+    return reading;
 }
 
-Bundle parse_bundle(const std::string& text, const std::string& source) {
-    ordered_json root;
+ordered_json parse_bundle_json(const std::string& text, const std::string& source) {
     try {
-        root = ordered_json::parse(text);
+        return ordered_json::parse(text);
     } catch (const ordered_json::parse_error& e) {
         std::string what = e.what();
         auto at = what.find("parse error");
         throw Error(fmt::format("{}: invalid JSON: {}", source, at == std::string::npos ? what : what.substr(at)));
     }
-    return bundle_from_json(std::move(root), source);
+}
+
+} // namespace
+
+Bundle bundle_from_json(ordered_json root, const std::string& source) {
+    BundleReading reading = read_bundle_json(std::move(root), source);
+    if (!reading.problems.empty()) throw Error(reading.problems);
+    return std::move(reading.bundle);
+}
+
+Bundle parse_bundle(const std::string& text, const std::string& source) {
+    return bundle_from_json(parse_bundle_json(text, source), source);
+}
+
+BundleReading read_bundle_text(const std::string& text, const std::string& source) {
+    return read_bundle_json(parse_bundle_json(text, source), source);
 }
 
 } // namespace milex::model

@@ -136,3 +136,16 @@ TEST_CASE("a container section's problems come with the bundle's others, by job"
     CHECK_FALSE(bundle.jobs.front().runs_application());
     CHECK(bundle.jobs.front().to_json()["container"]["command"] == nlohmann::ordered_json{"sh", "-c", "echo hi"});
 }
+
+TEST_CASE("read_bundle_text collects the problems and keeps every job's name for the dependency check") {
+    auto reading = read_bundle_text(R"({"A": {"script": "app", "slurm": {"time": "1h"}}, "B": 3,
+                                        "C": {"script": "app", "dependencies": ["A", "B"]}})",
+                                     "b.json");
+    CHECK(reading.bundle.names() == std::vector<std::string>{"A", "B", "C"});
+    REQUIRE(reading.problems.size() == 2);
+    CHECK(reading.problems[0].starts_with("b.json: job \"A\" slurm \"time\" \"1h\" is not a SLURM time"));
+    CHECK(reading.problems[1] == "b.json: job \"B\" must be an object with at least \"script\"");
+    CHECK(read_bundle_text(R"({"A": {"script": "app"}})", "b.json").problems.empty());
+    CHECK_THROWS_WITH(read_bundle_text("{", "b.json"),
+                      doctest::Contains("b.json: invalid JSON: parse error"));
+}

@@ -338,8 +338,15 @@ Plan plan_bundle(const store::BundleStore& bundles, const std::string& reference
     auto text = util::read_file(plan.file.path);
     if (!text) throw Error(text.error());
     const std::string source = model::display_path(plan.file.path);
-    plan.bundle = model::parse_bundle(*text, source);
-    plan.order = graph::dependency_order(plan.bundle, source);
+    // Every problem at once: the jobs' own, then unknown dependencies and a cycle.
+    auto [bundle, problems] = model::read_bundle_text(*text, source);
+    try {
+        plan.order = graph::dependency_order(bundle, source);
+    } catch (const Error& e) {
+        problems.insert(problems.end(), e.lines().begin(), e.lines().end());
+    }
+    if (!problems.empty()) throw Error(problems);
+    plan.bundle = std::move(bundle);
     plan.bundle_sha256 = util::sha256_hex(*text);
     return plan;
 }
