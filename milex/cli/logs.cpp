@@ -62,7 +62,7 @@ int logs_command(const Args& args) {
     const model::Bundle bundle = store::read_bundle(run.record.bundle_file);
     const model::Job* definition = bundle.find(job_name);
     if (!definition) throw Error(fmt::format("{} no longer has a job \"{}\"", run.record.bundle_file, job_name));
-    auto files = observe::log_files(*definition, access.machine, *job_run, err, task);
+    auto files = observe::job_log_files(*definition, access.machine, run.record, err, task);
     if (files.note) std::cerr << "milex logs: " << *files.note << "\n";
 
     observe::LogReader reader(*access.transport);

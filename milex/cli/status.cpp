@@ -41,7 +41,13 @@ ordered_json run_json(const store::StoredRun& run, const std::vector<observe::Jo
         j.update(state_json(job.state));
         if (!job.tasks.empty()) {
             ordered_json tasks = ordered_json::object();
-            for (const auto& [task, state] : job.tasks) tasks[task] = state_json(state);
+            for (const auto& [task, state] : job.tasks) {
+                tasks[task] = state_json(state);
+                if (auto earlier = job.earlier_tasks.find(task); earlier != job.earlier_tasks.end()) {
+                    tasks[task]["job_id"] = earlier->second.job_id + "_" + earlier->second.index;
+                    tasks[task]["attempt"] = earlier->second.attempt;
+                }
+            }
             j["tasks"] = tasks;
         }
         list.push_back(j);
@@ -62,9 +68,16 @@ std::vector<std::string> table(const store::StoredRun& run, const std::vector<ob
         rows.push_back({name, job.job_id, observe::state_text(s), s.exit_code, s.elapsed, s.node, reason});
         ++counts[observe::state_text(s)];
         if (job.tasks.size() > 1 || (job.tasks.size() == 1 && job.tasks.begin()->first != "")) {
-            for (const auto& [task, t] : job.tasks)
-                rows.push_back({"  [" + task + "]", job.job_id + "_" + task, observe::state_text(t), t.exit_code,
-                                t.elapsed, t.node, t.reason});
+            for (const auto& [task, t] : job.tasks) {
+                auto earlier = job.earlier_tasks.find(task);
+                if (earlier == job.earlier_tasks.end())
+                    rows.push_back({"  [" + task + "]", job.job_id + "_" + task, observe::state_text(t), t.exit_code,
+                                    t.elapsed, t.node, t.reason});
+                else
+                    rows.push_back({fmt::format("  [{}] (attempt {})", task, earlier->second.attempt),
+                                    earlier->second.job_id + "_" + earlier->second.index, observe::state_text(t),
+                                    t.exit_code, t.elapsed, t.node, t.reason});
+            }
         }
     }
     std::array<size_t, 7> width{};

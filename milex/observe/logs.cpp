@@ -2,8 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
+#include "milex/observe/status.hpp"
 #include "milex/render/script.hpp"
 #include "milex/scheduler/slurm_parse.hpp"
 #include "milex/util/error.hpp"
@@ -65,6 +68,37 @@ LogFiles log_files(const model::Job& job, const model::Machine& machine, const m
         files.paths.push_back(fill(*pattern, job.name, id, id, local, user));
     }
     return files;
+}
+
+LogFiles job_log_files(const model::Job& job, const model::Machine& machine, const model::RunRecord& record, bool err,
+                       const std::optional<std::string>& task) {
+    const model::JobRun* latest = record.find(job.name);
+    if (!latest) throw Error(fmt::format("run {}@{} has no job \"{}\"", record.bundle, record.machine, job.name));
+    const auto attempts = task_attempts(record, job.name);
+    if (attempts.empty()) {
+        if (task)
+            throw Error(fmt::format("job \"{}\" is not an array job, so it has no task {}; leave out --task", job.name,
+                                    *task));
+        return log_files(job, machine, *latest, err, std::nullopt);
+    }
+    std::vector<size_t> indices;
+    for (const auto& entry : attempts) indices.push_back(std::stoull(entry.first));
+    std::sort(indices.begin(), indices.end());
+    if (task) {
+        auto it = attempts.find(*task);
+        if (it == attempts.end())
+            throw Error(fmt::format("job \"{}\" has no task {}; its tasks are {}", job.name, *task,
+                                    scheduler::slurm::fold_indices(indices)));
+        return log_files(job, machine, *it->second, err, task);
+    }
+    LogFiles all;
+    for (size_t index : indices) {
+        const std::string name = std::to_string(index);
+        LogFiles one = log_files(job, machine, *attempts.at(name), err, name);
+        all.paths.insert(all.paths.end(), one.paths.begin(), one.paths.end());
+        all.note = one.note;
+    }
+    return all;
 }
 
 std::optional<std::string> LogReader::read(const std::string& path, std::optional<size_t> lines) {

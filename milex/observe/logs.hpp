@@ -21,6 +21,13 @@ struct LogFiles {
 LogFiles log_files(const model::Job& job, const model::Machine& machine, const model::JobRun& run, bool err,
                    const std::optional<std::string>& task);
 
+/// The log files of `job` as `record` ran it: log_files of its latest attempt, and for an array
+/// each task's from the latest attempt that ran it (resubmit --failed runs only some tasks
+/// again). A `task` the job does not have is an Error: the job is not an array, or its array
+/// has no such task.
+LogFiles job_log_files(const model::Job& job, const model::Machine& machine, const model::RunRecord& record, bool err,
+                       const std::optional<std::string>& task);
+
 /// Reads log files through a transport.
 class LogReader {
 public:

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "milex/scheduler/slurm.hpp"
+#include "milex/scheduler/slurm_parse.hpp"
 #include "milex/util/clock.hpp"
 #include "milex/util/error.hpp"
 
@@ -50,7 +51,52 @@ JobStatus status_from_record(const model::JobRun& job) {
     return status;
 }
 
+/// The global task indices `attempt` ran: its array's, or its parts' plus their offsets.
+std::vector<std::string> indices_of(const model::JobRun& attempt) {
+    if (attempt.parts.empty())
+        return attempt.array.empty() ? std::vector<std::string>{} : scheduler::slurm::array_indices(attempt.array);
+    std::vector<std::string> out;
+    for (const auto& part : attempt.parts)
+        for (const auto& index : scheduler::slurm::array_indices(part.array))
+            out.push_back(std::to_string(part.offset + std::stoull(index)));
+    return out;
+}
+
+/// Adds to `status` (the latest attempt's) the tasks earlier attempts ran and it did not, as
+/// recorded when those attempts ended; once the latest has ended, the job's state counts all.
+void add_earlier_tasks(const model::RunRecord& record, JobStatus& status) {
+    bool added = false;
+    for (const auto& [task, attempt] : task_attempts(record, status.name)) {
+        if (attempt->attempt == status.attempt || status.tasks.count(task)) continue;
+        auto recorded = attempt->tasks.find(task);
+        if (recorded == attempt->tasks.end()) continue;
+        status.tasks[task] = from_change(recorded->second);
+        EarlierTask earlier{attempt->job_id, task, attempt->attempt};
+        for (const auto& part : attempt->parts) {
+            if (std::stoull(task) < part.offset) continue;
+            earlier.job_id = part.job_id;
+            earlier.index = std::to_string(std::stoull(task) - part.offset);
+        }
+        status.earlier_tasks[task] = earlier;
+        added = true;
+    }
+    if (!added || !scheduler::is_final(status.state.state)) return;
+    const JobState whole = scheduler::combine_tasks(status.tasks);
+    status.state.state = whole.state;
+    status.state.exit_code = whole.exit_code;
+    status.state.reason = whole.reason;
+}
+
 } // namespace
+
+std::map<std::string, const model::JobRun*> task_attempts(const model::RunRecord& record, const std::string& job) {
+    std::map<std::string, const model::JobRun*> out;
+    for (const auto& attempt : record.jobs) {  // in the order submitted: a later attempt wins
+        if (attempt.name != job) continue;
+        for (const auto& index : indices_of(attempt)) out[index] = &attempt;
+    }
+    return out;
+}
 
 std::string state_text(const JobState& state) {
     if (state.state == State::never_ran) return "never ran: dependency failed";
@@ -66,7 +112,10 @@ bool all_ended(const std::vector<JobStatus>& jobs) {
 std::vector<JobStatus> recorded(const model::RunRecord& record) {
     std::vector<JobStatus> out;
     model::RunRecord copy = record;
-    for (const model::JobRun* job : copy.latest()) out.push_back(status_from_record(*job));
+    for (const model::JobRun* job : copy.latest()) {
+        out.push_back(status_from_record(*job));
+        add_earlier_tasks(record, out.back());
+    }
     return out;
 }
 
@@ -125,6 +174,7 @@ std::vector<JobStatus> refresh(store::StoredRun& run, scheduler::Scheduler& sche
     for (model::JobRun* job : latest) {
         if (ended_in_record(*job)) {
             out.push_back(status_from_record(*job));
+            add_earlier_tasks(run.record, out.back());
             continue;
         }
         if (job->job_id.empty()) {
@@ -159,6 +209,7 @@ std::vector<JobStatus> refresh(store::StoredRun& run, scheduler::Scheduler& sche
         JobStatus status = status_from_record(*job);
         status.state = state;
         status.tasks = report.tasks;
+        add_earlier_tasks(run.record, status);
         out.push_back(std::move(status));
     }
     if (changed) {

@@ -11,14 +11,29 @@
 
 namespace milex::observe {
 
+/// An array task that an earlier attempt ran and the latest did not run again (resubmit
+/// --failed runs only the failed tasks of an array).
+struct EarlierTask {
+    std::string job_id;  ///< the id of that attempt (its part's, for an array submitted in parts)
+    std::string index;   ///< the task's index under that id
+    int attempt = 1;
+};
+
 struct JobStatus {
     std::string name;
     std::string job_id;
     int attempt = 1;
     scheduler::JobState state;
-    std::map<std::string, scheduler::JobState> tasks;  ///< for an array: each task's
+    /// For an array: each task's, from the latest attempt that ran it; once the latest attempt
+    /// has ended, `state` counts them all.
+    std::map<std::string, scheduler::JobState> tasks;
+    std::map<std::string, EarlierTask> earlier_tasks;  ///< the tasks of `tasks` an earlier attempt ran
     std::vector<std::string> after;
 };
+
+/// For an array job: each task index → the latest attempt of `job` in `record` that ran it.
+/// Empty for a job that is not an array.
+std::map<std::string, const model::JobRun*> task_attempts(const model::RunRecord& record, const std::string& job);
 
 /// Asks `scheduler` once about every job whose latest attempt has not ended, adds what changed
 /// to the record's state history and saves it (under the run's lock). A job gone from the

@@ -115,3 +115,62 @@ TEST_CASE("the latest attempt of a resubmitted job is the one observed") {
     CHECK(jobs[1].job_id == "20");
     CHECK(jobs[1].attempt == 2);
 }
+
+TEST_CASE("after resubmit --failed of an array, status shows every task with its latest attempt and counts them all") {
+    Fixture f;
+    f.run.record.job_count = 1;
+    model::JobRun first = job("S", "20");
+    first.array = "0-3";
+    for (const char* index : {"0", "1", "2", "3"}) {
+        const std::string task = index;
+        const bool odd = task == "1" || task == "3";
+        first.tasks[task] = {odd ? "FAILED" : "COMPLETED", "2026-11-22T03:01:00Z", odd ? "3" : "0", "00:00:01",
+                             "node1", ""};
+    }
+    first.states.push_back({"FAILED", "2026-11-22T03:01:00Z", "3", "", "", "2 of 4 tasks completed"});
+    model::JobRun second = job("S", "30");
+    second.attempt = 2;
+    second.array = "1,3";
+    f.run.record.jobs = {first, second};
+    f.runs.save(f.run.path, f.run.record);
+
+    test::FakeScheduler slurm;
+    scheduler::JobReport pending = report(State::pending);
+    pending.job.reason = "Priority";
+    slurm.states["30"] = pending;
+    auto jobs = observe::refresh(f.run, slurm, f.runs);
+    REQUIRE(jobs.size() == 1);
+    CHECK(jobs[0].attempt == 2);
+    CHECK(jobs[0].state.state == State::pending);  // the latest attempt still runs: its own state
+    CHECK(jobs[0].state.reason == "Priority");
+    REQUIRE(jobs[0].tasks.size() == 2);  // the earlier attempt's completed tasks
+    CHECK(jobs[0].earlier_tasks.at("0").job_id == "20");
+    CHECK(jobs[0].earlier_tasks.at("2").attempt == 1);
+
+    scheduler::JobReport ended = report(State::failed, "3");
+    ended.tasks["1"].state = State::completed;
+    ended.tasks["1"].exit_code = "0";
+    ended.tasks["3"].state = State::failed;
+    ended.tasks["3"].exit_code = "3";
+    slurm.states["30"] = ended;
+    jobs = observe::refresh(f.run, slurm, f.runs);
+    REQUIRE(jobs[0].tasks.size() == 4);
+    CHECK(jobs[0].state.state == State::failed);
+    CHECK(jobs[0].state.reason == "3 of 4 tasks completed");
+    CHECK(jobs[0].earlier_tasks.count("1") == 0);
+    CHECK(observe::state_text(jobs[0].tasks.at("1")) == "COMPLETED");
+    CHECK(observe::state_text(jobs[0].tasks.at("3")) == "FAILED");
+
+    // The same from the record alone (milex list), and when the record answers (ended).
+    auto listed = observe::recorded(f.runs.load(f.run.path).record);
+    CHECK(listed[0].tasks.size() == 4);
+    CHECK(listed[0].state.reason == "3 of 4 tasks completed");
+    jobs = observe::refresh(f.run, slurm, f.runs);
+    CHECK(jobs[0].state.reason == "3 of 4 tasks completed");
+
+    auto attempts = observe::task_attempts(f.run.record, "S");
+    REQUIRE(attempts.size() == 4);
+    CHECK(attempts.at("0")->attempt == 1);
+    CHECK(attempts.at("3")->attempt == 2);
+    CHECK(observe::task_attempts(f.run.record, "nobody").empty());
+}
