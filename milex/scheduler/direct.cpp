@@ -14,12 +14,20 @@ namespace {
 
 constexpr std::chrono::seconds k_timeout{60};
 
+/// Seconds between the TERM at a job's time limit and the KILL of what is left of it (SLURM's
+/// KillWait is 30 s by default; a laptop's jobs are smaller).
+constexpr int k_kill_grace_seconds = 10;
+
 // Started by bash on the machine: detaches the job (a session of its own, no terminal), prints
 // its process id, and in the job waits for each dependency's exit-status file before running
-// the batch script. A dependency that failed, or vanished without a status, stops it.
-constexpr const char* k_launcher = R"(name=$1 script=$2 dir=$3; shift 3
+// the batch script. A dependency that failed, or vanished without a status, stops it. With a
+// time limit (seconds, 0 for none) the job's first process stays as a timer, as SLURM does: at
+// the limit it notes "timeout" in the exit-status file and sends TERM to the whole process
+// group; what still runs after the grace period is killed, and the end written for it. (Bash's
+// SECONDS ticks with the wall clock's seconds, hence the +1: a job gets its limit, never less.)
+constexpr const char* k_launcher = R"sh(name=$1 script=$2 dir=$3 limit=$4 grace=$5; shift 5
 setsid bash -c '
-name=$1 script=$2 dir=$3; shift 3
+name=$1 script=$2 dir=$3 limit=$4 grace=$5; shift 5
 export SLURM_JOB_NAME="$name" SLURM_JOB_ID=$$
 exec >"$dir/$name-$$.out" 2>&1 </dev/null
 never() { printf "never-ran %s\n" "$1" >"$dir/$name-$$.status"; echo "milex: never ran: dependency $1 did not complete"; exit 1; }
@@ -35,10 +43,27 @@ for dep in "$@"; do
     sleep 1
   done
 done
-exec bash "$script"
-' milex-job "$name" "$script" "$dir" "$@" >/dev/null 2>&1 </dev/null &
+[ "$limit" -gt 0 ] || exec bash "$script"
+trap : TERM
+bash "$script" &
+job=$! status="$dir/$name-$$.status"
+until_gone() {
+  local end=$((SECONDS + $1 + 1))
+  while kill -0 "$job" 2>/dev/null && [ $SECONDS -lt $end ]; do sleep 1; done
+  ! kill -0 "$job" 2>/dev/null
+}
+if ! until_gone "$limit"; then
+  printf "timeout %s\n" "$(date +%s)" >>"$status"
+  kill -TERM -- -$$
+  if ! until_gone "$grace"; then
+    printf "end %s exit 137 signal KILL\n" "$(date +%s)" >>"$status"
+    kill -KILL -- -$$
+  fi
+fi
+wait "$job"
+' milex-job "$name" "$script" "$dir" "$limit" "$grace" "$@" >/dev/null 2>&1 </dev/null &
 echo $!
-)";
+)sh";
 
 // Prints, for each id, "== <id> alive|gone" and its exit-status file.
 constexpr const char* k_probe = R"(dir=$1; shift
@@ -52,7 +77,15 @@ true
 } // namespace
 
 std::vector<std::string> DirectScheduler::submit_command(const SubmitRequest& request) const {
-    std::vector<std::string> argv = {"bash", "-c", k_launcher, "milex-direct", request.job_name, request.script_path, m_dir};
+    std::vector<std::string> argv = {"bash",
+                                     "-c",
+                                     k_launcher,
+                                     "milex-direct",
+                                     request.job_name,
+                                     request.script_path,
+                                     m_dir,
+                                     std::to_string(slurm::time_limit_seconds(request.time_limit)),
+                                     std::to_string(k_kill_grace_seconds)};
     argv.insert(argv.end(), request.after_ok.begin(), request.after_ok.end());
     return argv;
 }

@@ -20,6 +20,9 @@ struct SubmitRequest {
     /// script's own), and the number the batch script adds to each (MILEX_TASK_OFFSET).
     std::string array;
     size_t task_offset = 0;
+    /// The job's time limit (SLURM's --time forms), for a scheduler that enforces it itself
+    /// (direct); SLURM reads it from the script. Empty: none.
+    std::string time_limit;
 };
 
 struct Submission {

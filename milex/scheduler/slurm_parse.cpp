@@ -217,6 +217,7 @@ std::optional<JobState> parse_status_file(const std::string& text) {
     std::string exit;
     std::string signal;
     std::string never;
+    bool timed_out = false;  // the direct runner stopped it at its time limit
     for (const auto& line : util::split(text, '\n')) {
         auto words = util::split(std::string(util::trim(line)), ' ');
         if (words.size() >= 2 && words[0] == "start" && digits(words[1])) start = std::stoll(words[1]);
@@ -226,6 +227,7 @@ std::optional<JobState> parse_status_file(const std::string& text) {
             if (words.size() >= 6 && words[4] == "signal") signal = words[5];
         }
         if (words.size() >= 2 && words[0] == "never-ran") never = words[1];
+        if (!words.empty() && words[0] == "timeout") timed_out = true;
     }
     if (!never.empty()) {
         JobState s;
@@ -254,6 +256,10 @@ std::optional<JobState> parse_status_file(const std::string& text) {
     s.exit_code = exit;
     s.state = exit == "0" ? State::completed : State::failed;
     if (!signal.empty()) s.reason = "stopped by SIG" + signal;
+    if (timed_out) {
+        s.state = State::timeout;
+        s.reason = "stopped at its time limit (SIG" + (signal.empty() ? std::string("TERM") : signal) + ")";
+    }
     return s;
 }
 

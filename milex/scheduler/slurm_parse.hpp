@@ -37,8 +37,9 @@ State state_of(const std::string& slurm_state);
 /// The indices an array spec names: "0-3" → 0 1 2 3, "1,5-9:2%3" → 1 5 7 9. At most `limit`.
 std::vector<std::string> array_indices(const std::string& spec, size_t limit = 1000000);
 
-/// An exit-status file written by the batch script (`start T`, then `end T exit N`; or
-/// `never-ran DEP` from the direct runner). Nothing when the text says nothing.
+/// An exit-status file written by the batch script (`start T`, then `end T exit N`; or from
+/// the direct runner `never-ran DEP`, and `timeout T` when it stopped the job at its time
+/// limit). Nothing when the text says nothing.
 std::optional<JobState> parse_status_file(const std::string& text);
 
 /// `scontrol show node -o -d` and `squeue -h -t PENDING -o '%P|%b'`, as resources.

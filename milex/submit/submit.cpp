@@ -238,7 +238,8 @@ size_t submit_jobs(Target& target, const std::vector<size_t>& indices,
         for (size_t k = 0; k < pieces.size(); ++k) {
             model::JobRun& recorded = run.record.jobs.back();
             const std::string tag = pieces.size() > 1 ? recorded.parts[k].tag : recorded.tag;
-            scheduler::SubmitRequest request{job.name, path, after, tag, pieces[k].array, pieces[k].offset};
+            scheduler::SubmitRequest request{job.name, path, after, tag, pieces[k].array, pieces[k].offset,
+                                              recorded.time_limit};
             scheduler::Submission submitted;
             try {
                 submitted = submit_piece(target.scheduler, request, recorded.submitted, adopted);
@@ -401,7 +402,7 @@ std::map<std::string, std::string> RunSession::submit_conversions(transport::Tra
                                  transport::FileMode::executable);
             job_id = scheduler
                          .submit({image.conversion_job(), path, {},
-                                  fmt::format("milex:{}:{}:1", run.record.token, image.conversion_job()), "", 0})
+                                  fmt::format("milex:{}:{}:1", run.record.token, image.conversion_job()), "", 0, ""})
                          .job_id;
             run.record.images.push_back(
                 {{"image", image.image}, {"id", image.id}, {"sif", image.sif}, {"conversion_job", job_id}});
@@ -471,7 +472,7 @@ store::StoredRun RunSession::submit(transport::Transport& transport, scheduler::
             continue;
         }
         if (entry.parts.empty()) {
-            scheduler::SubmitRequest request{entry.name, entry.script, entry.after, entry.tag, "", 0};
+            scheduler::SubmitRequest request{entry.name, entry.script, entry.after, entry.tag, "", 0, entry.time_limit};
             if (auto found = scheduler.find_submitted(request, entry.submitted)) {
                 entry.job_id = found->job_id;
                 entry.states.push_back({"SUBMITTED", now_iso(), "", "", "", stopped});
@@ -482,7 +483,8 @@ store::StoredRun RunSession::submit(transport::Transport& transport, scheduler::
         } else {
             for (auto& part : entry.parts) {
                 if (!part.job_id.empty()) continue;
-                scheduler::SubmitRequest request{entry.name, entry.script, entry.after, part.tag, part.array, part.offset};
+                scheduler::SubmitRequest request{entry.name, entry.script, entry.after, part.tag,
+                                                  part.array, part.offset, entry.time_limit};
                 std::string adopted;
                 if (auto found = scheduler.find_submitted(request, entry.submitted)) part.job_id = found->job_id;
                 else part.job_id = submit_piece(scheduler, request, now_iso(), adopted).job_id;
@@ -615,12 +617,14 @@ void dry_run(const model::Config& config, const model::Machine& machine, const P
                                                fmt::format("{} (image id {})", image.image, image.id)},
                                               machine, plan.file.stem(), version()));
         emit(fmt::format("# ---- submitted as <{}> by:\n{}\n\n", image.conversion_job(),
-                         util::join(scheduler.submit_command({image.conversion_job(), path, {}, "", "", 0}), " ")));
+                         util::join(scheduler.submit_command({image.conversion_job(), path, {}, "", "", 0, ""}), " ")));
     }
     for (size_t index : plan.order) {
         const model::Job& job = plan.bundle.jobs[index];
         const std::string path = script_path(machine, plan.file.stem(), job.name, submission);
-        scheduler::SubmitRequest request{job.name, path, {}, fmt::format("milex:<run token>:{}:1", job.name), "", 0};
+        const auto* time = model::find_option(render::script_options(job, machine), "time");
+        scheduler::SubmitRequest request{job.name, path, {}, fmt::format("milex:<run token>:{}:1", job.name), "", 0,
+                                         time ? *time : ""};
         if (job.container && containers.of(job.container->image).convert)
             request.after_ok.push_back("<" + containers.of(job.container->image).conversion_job() + ">");
         for (const auto& dep : job.dependencies) request.after_ok.push_back("<" + dep + ">");
