@@ -175,15 +175,7 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
     switch (session.previous()) {
     case submit::Previous::none:
         break;
-    case submit::Previous::partial:
-        if (!flags.again) {
-            const auto& last = session.last()->record;
-            // A job whose sbatch was under way when milex stopped has no id yet: not counted.
-            size_t before = 0;
-            for (const auto& job : last.jobs) before += job.job_id.empty() ? 0 : 1;
-            std::cerr << fmt::format("milex-run: resuming run {} of {} on \"{}\": {} of {} jobs were submitted before\n",
-                                     last.submission, stem, machine.name, before, total);
-        }
+    case submit::Previous::partial:  // resumed: progress.resuming says so
         break;
     case submit::Previous::complete:
         if (!confirm_again(session, machine, flags.again)) {
@@ -204,6 +196,14 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
     submit::prepare_images(containers, machine, *transport, images.get(), config.local().path + "/containers/export",
                            [](const std::string& step) { std::cout << "milex-run: " << step << "\n" << std::flush; });
     submit::Progress progress;
+    // Said once the jobs whose sbatch was under way when milex stopped were looked up by tag.
+    progress.resuming = [&](const model::RunRecord& record, size_t kept, size_t adopted, size_t all) {
+        std::cerr << fmt::format("milex-run: resuming run {} of {} on \"{}\": {} of {} jobs were submitted before{}\n",
+                                 record.submission, stem, machine.name, kept, all,
+                                 adopted == 0 ? std::string()
+                                              : fmt::format(" ({} found in the queue by {} tag)", adopted,
+                                                            adopted == 1 ? "its" : "their"));
+    };
     progress.kept = [](const model::JobRun& job) {
         std::cout << fmt::format("  {:<20} {:>10}  (submitted before){}\n", job.name, job.job_id, after_text(job));
     };
@@ -233,6 +233,7 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
         std::this_thread::sleep_for(pause);
         pause = std::min(pause * 3 / 2, std::chrono::milliseconds(60000));
         progress.kept = nullptr;
+        progress.resuming = nullptr;
         run = submit_missing(submit::Again::no);
     }
     size_t submitted = 0;

@@ -465,6 +465,7 @@ store::StoredRun RunSession::submit(transport::Transport& transport, scheduler::
     // a job that never reached the queue is forgotten and submitted below; the missing parts
     // of a split array are submitted now.
     const std::string stopped = "found in the queue by its tag after milex stopped";
+    size_t adopted_jobs = 0;
     for (size_t i = 0; i < run.record.jobs.size();) {
         model::JobRun& entry = run.record.jobs[i];
         if (!entry.job_id.empty()) {
@@ -476,26 +477,34 @@ store::StoredRun RunSession::submit(transport::Transport& transport, scheduler::
             if (auto found = scheduler.find_submitted(request, entry.submitted)) {
                 entry.job_id = found->job_id;
                 entry.states.push_back({"SUBMITTED", now_iso(), "", "", "", stopped});
+                ++adopted_jobs;
                 ++i;
             } else {
                 run.record.jobs.erase(run.record.jobs.begin() + static_cast<long>(i));
             }
         } else {
+            bool found_part = false;
             for (auto& part : entry.parts) {
                 if (!part.job_id.empty()) continue;
                 scheduler::SubmitRequest request{entry.name, entry.script, entry.after, part.tag,
                                                   part.array, part.offset, entry.time_limit};
                 std::string adopted;
-                if (auto found = scheduler.find_submitted(request, entry.submitted)) part.job_id = found->job_id;
-                else part.job_id = submit_piece(scheduler, request, now_iso(), adopted).job_id;
+                if (auto found = scheduler.find_submitted(request, entry.submitted)) {
+                    part.job_id = found->job_id;
+                    found_part = true;
+                } else {
+                    part.job_id = submit_piece(scheduler, request, now_iso(), adopted).job_id;
+                }
                 m_runs.save(run.path, run.record);
             }
+            adopted_jobs += found_part ? 1 : 0;
             entry.job_id = entry.parts.front().job_id;
             entry.states.push_back({"SUBMITTED", now_iso(), "", "", "", stopped});
             ++i;
         }
         m_runs.save(run.path, run.record);
     }
+    if (resume && progress.resuming) progress.resuming(run.record, run.record.jobs.size(), adopted_jobs, jobs.size());
     std::unordered_map<std::string, std::vector<std::string>> ids;
     for (const auto& kept : run.record.jobs) {
         ids[kept.name] = kept.ids();

@@ -45,6 +45,10 @@ enum class Again { no, yes };
 struct Progress {
     /// A job was submitted now (`done` of `total` in this run, counting resumed ones).
     std::function<void(const model::JobRun& job, size_t done, size_t total)> submitted;
+    /// A run that stopped half-way is resumed: `kept` of its `total` jobs were submitted before,
+    /// `adopted` of them found in the queue by their tags (milex stopped during their sbatch).
+    /// Called once those are known, before anything is submitted.
+    std::function<void(const model::RunRecord& record, size_t kept, size_t adopted, size_t total)> resuming;
     /// A job was already submitted by an earlier, interrupted milex-run and is kept.
     std::function<void(const model::JobRun& job)> kept;
     /// A conversion job was submitted (or, on resume, the one submitted before is waited for).

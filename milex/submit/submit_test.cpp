@@ -239,7 +239,13 @@ TEST_CASE("a submission under way when milex died is adopted on the next run, or
     FakeScheduler next;
     next.next_id = 300;
     next.accepted_by_tag[record.jobs[2].tag] = "102";
-    auto resumed = f.session().submit(transport, next, submit::Again::no, {});
+    std::vector<size_t> told;  // kept, adopted, total: the adopted job counts as submitted before
+    submit::Progress progress;
+    progress.resuming = [&](const model::RunRecord&, size_t kept, size_t adopted, size_t total) {
+        told = {kept, adopted, total};
+    };
+    auto resumed = f.session().submit(transport, next, submit::Again::no, progress);
+    CHECK(told == std::vector<size_t>{3, 1, 4});
     CHECK(names(resumed.record) == std::vector<std::string>{"A=100", "B=101", "C=102", "D=300"});
     REQUIRE(next.requests.size() == 1);
     CHECK(next.requests[0].job_name == "D");
