@@ -35,15 +35,4 @@ struct BundleReading {
 };
 BundleReading read_bundle_text(const std::string& text, const std::string& source);
 
-/// parse_bundle that collects instead of throwing, for a caller that adds problems of its own
-/// (the dependency order) and reports them all in one go: `bundle` holds every job as far as it
-/// could be read (a job that is not even an object keeps its name, so that a dependency on it is
-/// not called unknown) and must not be used unless `problems` is empty. Text that is not JSON
-/// still throws: nothing else can be said about it.
-struct BundleReading {
-    Bundle bundle;
-    std::vector<std::string> problems;
-};
-BundleReading read_bundle_text(const std::string& text, const std::string& source);
-
 } // namespace milex::model
