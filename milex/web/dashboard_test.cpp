@@ -230,8 +230,8 @@ echo "{\"count\": $v}")");
     CHECK(res->status == 400);
     const auto body = json::parse(res->body);
     CHECK(body["field"] == "args.count");
-    CHECK(body["error"] ==
-          "count: rendered as --count=x, fakeapp-cli failed: fakeapp-cli: error: argument --count: invalid int value: 'x'");
+    CHECK(body["error"] == "the words milex would run fakeapp with (--count=x) are refused: fakeapp-cli exited with "
+                           "status 2: fakeapp-cli: error: argument --count: invalid int value: 'x'");
     size_t bundles = 0;
     for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir / "jobs")) ++bundles;
     CHECK(bundles == 1);  // no new bundle

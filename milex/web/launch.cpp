@@ -121,11 +121,22 @@ model::Job changed_job(const model::Job& original, const ordered_json& changes) 
     try {
         introspect::verify_round_trip(job, introspect::cli_timeout());
     } catch (const Error& e) {
-        // The message starts with the key the application refused, when it names one.
+        // The field: the key the message starts with, else the changed option the application
+        // names in its complaint (argparse: "argument --repeat: invalid int value").
         const std::string message = e.what();
         std::string field;
         for (const auto& [key, value] : job.script_args.items())
             if (message.starts_with(key + ":")) field = "args." + key;
+        if (field.empty() && changes.contains("args")) {
+            for (const auto& [key, value] : changes["args"].items()) {
+                const auto& spelling = job.script_options.is_object() ? job.script_options.value(key, ordered_json())
+                                                                      : ordered_json();
+                const std::string option = spelling.is_string() ? spelling.get<std::string>() : "--" + key;
+                if (message.find("argument " + option + ":") != std::string::npos ||
+                    message.find("argument " + option + "/") != std::string::npos)
+                    field = "args." + key;
+            }
+        }
         throw LaunchRefused(field, message);
     }
     job.verified = introspect::job_fingerprint(job);

@@ -1,0 +1,197 @@
+// The dashboard against the real local cluster, in real headless Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { launch, openPage, milex, screenshot, axeViolations, assertClean, origin } from './support.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const jobRow = (page, name) => page.locator('table.jobs tbody tr').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+
+test('a diamond bundle: its jobs turn COMPLETED on the page without a reload', async () => {
+  milex('milex-schedule', 'milex-example', '--name', 'webdiamond', '--job_name', 'A', '--sleep', '2', '--time', '5');
+  milex('milex-schedule', 'milex-example-sh', '--name', 'webdiamond', '--append', '--job_name', 'B', '--dependencies', 'A', '--message', 'from B');
+  milex('milex-schedule', 'milex-example', '--name', 'webdiamond', '--append', '--job_name', 'C', '--dependencies', 'A');
+  milex('milex-schedule', 'milex-example', '--name', 'webdiamond', '--append', '--job_name', 'D', '--dependencies', 'B', 'C');
+  milex('milex-run', 'webdiamond');
+
+  const page = await openPage(browser, '/runs');
+  await page.getByRole('link', { name: /^webdiamond_/ }).click();
+  await page.getByRole('heading', { name: /webdiamond/ }).waitFor();
+  await page.evaluate(() => { window.notReloaded = true; });
+  for (const name of ['A', 'B', 'C', 'D'])
+    await jobRow(page, name).locator('.state', { hasText: 'COMPLETED' }).waitFor({ timeout: 120000 });
+  assert.equal(await page.evaluate(() => window.notReloaded), true, 'the page was not reloaded');
+  assert.equal(await page.locator('svg.graph line.edge').count(), 4, 'the graph has the diamond\'s four arrows');
+  await screenshot(page, 'run');
+  assert.deepEqual(await axeViolations(page), []);
+
+  await page.getByRole('link', { name: 'Runs', exact: true }).click();
+  await page.locator('table.runs').waitFor();
+  await screenshot(page, 'runs');
+  assert.deepEqual(await axeViolations(page), []);
+  // Back returns to the run, as in any site.
+  await page.goBack();
+  await page.getByRole('heading', { name: /webdiamond/ }).waitFor();
+  assertClean(page);
+});
+
+test('a failing job turns red; its log shows as text, markup and all, with its W&B run as a link', async () => {
+  // milex refuses markup in job names (letters, digits, . + - _ only): the markup goes in an
+  // argument, which the log prints and the launch form shows.
+  const evil = '<img src=x onerror=alert(1)><script>alert(2)</script>';
+  milex('milex-schedule', 'milex-example', '--name', 'webfail', '--job_name', 'failing', '--sleep', '1',
+    '--exit_code', '3', '--message', evil, '--wandb_url', 'https://wandb.ai/team/proj/runs/abc123');
+  milex('milex-run', 'webfail');
+
+  const page = await openPage(browser, '/runs');
+  await page.getByRole('link', { name: /^webfail_/ }).click();
+  const row = jobRow(page, 'failing');
+  await row.locator('.state.state-bad', { hasText: 'FAILED' }).waitFor({ timeout: 120000 });
+  await screenshot(page, 'run-failed');
+
+  await row.getByRole('link', { name: 'failing', exact: true }).click();
+  const log = page.locator('pre.log');
+  await log.filter({ hasText: `message ${evil}` }).waitFor({ timeout: 60000 });
+  assert.equal(await log.locator('script, img').count(), 0, 'the log line is text, not markup');
+  const wandb = page.locator('a.wandb');
+  assert.equal(await wandb.getAttribute('href'), 'https://wandb.ai/team/proj/runs/abc123');
+  // In the log twice: the application's own line and its echo of its arguments; both are links.
+  assert.equal(await log.getByRole('link', { name: 'https://wandb.ai/team/proj/runs/abc123' }).count(), 2);
+  await screenshot(page, 'logs');
+  assert.deepEqual(await axeViolations(page), []);
+
+  // The launch form shows the argument as a value, not as markup.
+  await page.getByRole('link', { name: 'Back to the run' }).click();
+  await jobRow(page, 'failing').getByRole('link', { name: 'Launch failing again, changed' }).click();
+  assert.equal(await page.getByLabel('message', { exact: true }).inputValue(), evil);
+  assert.equal(await page.locator('main img, main script').count(), 0);
+  assertClean(page);
+});
+
+test('the machines page shows the two fake GPUs and tests the connection', async () => {
+  const page = await openPage(browser, '/machines');
+  const card = page.locator('section.card', { has: page.getByRole('heading', { name: /^local/ }) });
+  const row = card.locator('table.resources tbody tr', { has: page.getByRole('cell', { name: 'fake' }) }).first();
+  await row.waitFor({ timeout: 30000 });
+  assert.match((await row.locator('td.gpus').innerText()).trim(), /^[0-2] \/ 2$/);
+  await card.getByRole('button', { name: 'Test connection' }).click();
+  await card.getByRole('status').filter({ hasText: 'Reached this host' }).waitFor();
+  await screenshot(page, 'machines');
+  assert.deepEqual(await axeViolations(page), []);
+  assertClean(page);
+});
+
+test('cancel from the run page, after a confirmation, reaches SLURM', async () => {
+  milex('milex-schedule', 'milex-example', '--name', 'webcancel', '--job_name', 'long', '--sleep', '300', '--time', '10');
+  milex('milex-run', 'webcancel');
+  const page = await openPage(browser, '/runs');
+  await page.getByRole('link', { name: /^webcancel_/ }).click();
+  const row = jobRow(page, 'long');
+  await row.locator('.state').waitFor();
+  page.expectDialog = true;
+  await page.getByRole('button', { name: 'Cancel run' }).click();
+  await page.getByRole('status').filter({ hasText: 'Cancelled: long' }).waitFor();
+  await row.locator('.state', { hasText: 'CANCELLED' }).waitFor({ timeout: 30000 });
+  const id = (await row.locator('td').first().innerText()).trim();
+  let state = '';
+  for (let waited = 0; waited < 60000; waited += 500) {  // SLURM says COMPLETING for a moment first
+    state = execFileSync('scontrol', ['show', 'job', '-o', id], { encoding: 'utf8' });
+    if (!state.includes('JobState=COMPLETING')) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  assert.match(state, /JobState=CANCELLED/);
+  await screenshot(page, 'cancelled');
+  assertClean(page);
+});
+
+test('the projects page lists the applications with their git commit', async () => {
+  const page = await openPage(browser, '/projects');
+  const row = page.locator('tbody tr', { has: page.getByRole('rowheader', { name: 'milex-example-sh' }) });
+  await row.waitFor();
+  assert.match(await row.innerText(), /webdiamond/);
+  await screenshot(page, 'projects');
+  assert.deepEqual(await axeViolations(page), []);
+  assertClean(page);
+});
+
+test('a browser without the token gets nothing from the API', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const res = await page.goto(`${origin}/api/runs`);
+  assert.equal(res.status(), 401);
+  await context.close();
+});
+
+test('launch from an existing job with a changed argument: it reaches SLURM and the application on the node', async () => {
+  milex('milex-schedule', 'milex-example', '--name', 'weblaunch', '--job_name', 'L', '--message', 'first', '--repeat', '1', '--time', '5');
+  milex('milex-run', 'weblaunch');
+  const page = await openPage(browser, '/runs');
+  await page.getByRole('link', { name: /^weblaunch_/ }).click();
+  await jobRow(page, 'L').getByRole('link', { name: 'Launch L again, changed' }).click();
+  const message = page.getByLabel('message', { exact: true });
+  await message.fill('second, from the dashboard');
+  await screenshot(page, 'launch');
+  assert.deepEqual(await axeViolations(page), []);
+  await page.getByRole('button', { name: 'Launch' }).click();
+  const done = page.getByRole('status').filter({ hasText: 'Submitted as job' });
+  await done.waitFor({ timeout: 60000 });
+  await done.getByRole('link').click();
+  const row = jobRow(page, 'L');
+  await row.locator('.state', { hasText: 'COMPLETED' }).waitFor({ timeout: 120000 });
+  await row.getByRole('link', { name: 'L', exact: true }).click();
+  // What the application printed on the node: the changed value.
+  await page.locator('pre.log').filter({ hasText: '"message": "second, from the dashboard"' }).waitFor({ timeout: 60000 });
+  assertClean(page);
+});
+
+test('a launch with an argument the application refuses shows its error next to the field and submits nothing', async () => {
+  const { readdirSync } = await import('node:fs');
+  const jobsDir = `${process.env.MILEX_TEST_DIR}/milex/jobs`;
+  const runsDir = `${process.env.MILEX_TEST_DIR}/milex/runs`;
+  const page = await openPage(browser, '/runs');
+  await page.getByRole('link', { name: /^weblaunch_/ }).first().click();
+  await jobRow(page, 'L').getByRole('link', { name: 'Launch L again, changed' }).click();
+  const bundlesBefore = readdirSync(jobsDir).length, runsBefore = readdirSync(runsDir).length;
+  const repeat = page.getByLabel('repeat', { exact: true });
+  await repeat.fill('many');
+  await page.getByRole('button', { name: 'Launch' }).click();
+  const error = page.locator('#field-args_repeat-error');
+  await error.waitFor({ timeout: 60000 });
+  assert.match(await error.innerText(), /milex-example-cli: error: argument --repeat: invalid int value: 'many'$/);
+  assert.equal(await repeat.getAttribute('aria-invalid'), 'true');
+  assert.equal(readdirSync(jobsDir).length, bundlesBefore, 'no bundle written');
+  assert.equal(readdirSync(runsDir).length, runsBefore, 'nothing submitted');
+  await screenshot(page, 'launch-refused');
+  assertClean(page);
+});
+
+test('ten open pages cost the scheduler what one does: one poller per machine, shared', async () => {
+  const { readFileSync, existsSync } = await import('node:fs');
+  const callsFile = `${process.env.MILEX_TEST_DIR}/squeue-calls`;
+  const calls = () => (existsSync(callsFile) ? readFileSync(callsFile, 'utf8').split('\n').length - 1 : 0);
+  const first = await openPage(browser, '/machines');
+  const polls = async () => (await first.evaluate(async () => (await (await fetch('/api/machines')).json())))
+    .find((m) => m.name === 'local').polls;
+  // How many squeue calls one poll makes with one page open.
+  const measure = async () => {
+    const [c0, p0] = [calls(), await polls()];
+    for (let waited = 0; (await polls()) < p0 + 4; waited += 250) {
+      assert.ok(waited < 60000, 'the poller stopped polling');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const [c1, p1] = [calls(), await polls()];
+    return { calls: c1 - c0, polls: p1 - p0 };
+  };
+  const one = await measure();
+  assert.ok(one.polls >= 4 && one.calls >= one.polls, `one page: ${JSON.stringify(one)}`);
+  const perPoll = Math.ceil(one.calls / one.polls);
+  const pages = [];
+  for (let i = 0; i < 9; i++) pages.push(await openPage(browser, i % 2 ? '/machines' : '/runs'));
+  const ten = await measure();
+  // Each poll asks the same whatever the number of pages (one more poll's worth for the edges).
+  assert.ok(ten.calls <= (ten.polls + 1) * perPoll, `ten pages: ${JSON.stringify(ten)}, one: ${JSON.stringify(one)}`);
+  for (const page of [first, ...pages]) assertClean(page);
+});
