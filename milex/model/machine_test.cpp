@@ -203,7 +203,7 @@ TEST_CASE("container keys are checked with the rest of the config") {
 TEST_CASE("an unknown scheduler is an error with a did-you-mean, never the direct runner") {
     auto lines = problems(R"({"local": {"path": "/home/ada/milex", "scheduler": "sgee"}})", "config.json");
     REQUIRE(lines.size() == 1);
-    CHECK(lines[0] == "config.json:1:50: machine \"local\": unknown scheduler \"sgee\" (did you mean \"sge\"?); use "
+    CHECK(lines[0] == "config.json:1: machine \"local\": unknown scheduler \"sgee\" (did you mean \"sge\"?); use "
                       "\"slurm\", \"sge\" (Grid Engine) or \"none\" (run jobs directly)");
     CHECK(parse(R"({"local": {"path": "/m", "scheduler": "sge", "parallel_environment": "smp"}})").local().scheduler ==
           SchedulerKind::sge);

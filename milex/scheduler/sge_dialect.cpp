@@ -196,6 +196,8 @@ else
 fi
 export MILEX_JOB_ID="${JOB_ID:-$$}"
 milex_name="${JOB_NAME:-}"
+# The submitting shell's PATH, as SLURM passes it (the job's shell may have read a profile since)
+if [ -n "${SGE_O_PATH:-}" ]; then export PATH="$SGE_O_PATH"; fi
 )sh";
 }
 

@@ -7,9 +7,15 @@
 
 export MILEX='/project/ada/milex'
 
-# When and how the job ended, for milex status where the cluster keeps no accounting.
+export MILEX_ATTEMPT=1
+# SLURM's variables as milex's (the direct runner sets SLURM_JOB_ID and SLURM_JOB_NAME too)
 if [ -n "${SLURM_ARRAY_JOB_ID:-}" ]; then milex_id="${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"; else milex_id="${SLURM_JOB_ID:-$$}"; fi
-milex_status_file="$MILEX/slurm/${SLURM_JOB_NAME:-milex-convert-0123456789ab}-$milex_id.status"
+export MILEX_JOB_ID="${SLURM_ARRAY_JOB_ID:-${SLURM_JOB_ID:-$$}}"
+export MILEX_TASK_ID=$(( ${SLURM_ARRAY_TASK_ID:-0} + ${MILEX_TASK_OFFSET:-0} ))
+milex_name="${SLURM_JOB_NAME:-}"
+
+# When and how the job ended, for milex status where the cluster keeps no accounting.
+milex_status_file="$MILEX/slurm/${milex_name:-milex-convert-0123456789ab}-$milex_id.status"
 printf 'start %s\n' "$(date +%s)" >"$milex_status_file" 2>/dev/null
 trap 'milex_rc=$?; printf "end %s exit %s%s\n" "$(date +%s)" "$milex_rc" "${milex_signal:+ signal $milex_signal}" >>"$milex_status_file" 2>/dev/null' EXIT
 trap 'milex_signal=TERM; exit 143' TERM

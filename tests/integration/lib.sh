@@ -14,10 +14,23 @@ unset VISUAL EDITOR MILEX_CLI_TIMEOUT
 M=$T/milex # the local machine's path
 cd "$T"
 
+# The scheduler of the local machine: tests that exist for both (tests/CMakeLists.txt registers
+# them twice) run once with SLURM and once with the local Grid Engine cell (MILEX_TEST_SCHEDULER=sge).
+SCHED=${MILEX_TEST_SCHEDULER:-slurm}
+if [ "$SCHED" = sge ]; then
+  # Grid Engine's programs themselves, first on PATH for milex and the checks: Debian's /usr/bin
+  # wrappers run util/arch each time, seconds on a busy machine.
+  export SGE_ROOT=${SGE_ROOT:-/var/lib/gridengine} SGE_CELL=${SGE_CELL:-default}
+  export SGE_ARCH=${SGE_ARCH:-$(/usr/share/gridengine/util/arch)} PATH=/usr/lib/gridengine:$PATH
+fi
+
 # Jobs this test submitted; whatever is left pending when it ends is cancelled.
 SUBMITTED_IDS=()
 cleanup_jobs() {
-  if [ ${#SUBMITTED_IDS[@]} -gt 0 ]; then scancel "${SUBMITTED_IDS[@]}" 2>/dev/null || true; fi
+  if [ ${#SUBMITTED_IDS[@]} -gt 0 ]; then
+    if [ "$SCHED" = sge ]; then qdel "${SUBMITTED_IDS[@]}" >/dev/null 2>&1 || true
+    else scancel "${SUBMITTED_IDS[@]}" 2>/dev/null || true; fi
+  fi
 }
 # Container images this test made (podman, with unique names); removed when it ends.
 TEST_IMAGES=()
@@ -39,8 +52,11 @@ expect_contains() { # text needle what
   [[ "$1" == *"$2"* ]] || fail "$3: [$2] not found in: $1"
 }
 
-configure_local() { # the local machine, its jobs running in the examples' venv
+configure_local() { # the local machine, its jobs running in the examples' venv (on $SCHED)
   milex-configuration --set "local.path=$M" --set "local.env_command=source $MILEX_VENV/bin/activate" >/dev/null
+  if [ "$SCHED" = sge ]; then
+    milex-configuration --set local.scheduler=sge --set local.parallel_environment=smp >/dev/null
+  fi
 }
 
 run_record() { # bundle-name → the newest run record of that bundle on local
@@ -65,11 +81,51 @@ job_field() { # id field → value from scontrol (first task of an array)
   scontrol show job -o "$1" 2>/dev/null | head -n1 | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
 
+sge_state() { # id → the job's state as Grid Engine's own commands tell it, in SLURM's words
+  local s acct
+  if s=$(qstat -j "$1" 2>/dev/null) && [ -n "$s" ]; then
+    if qstat -u '*' 2>/dev/null | awk -v id="$1" '$1 == id { print $5 }' | grep -q r; then echo RUNNING; else echo PENDING; fi
+    return
+  fi
+  acct=$(qacct -j "$1" 2>/dev/null) || acct=
+  if [ -z "$acct" ]; then
+    # No accounting: never started. The script's never-run mark, or deleted before it ran.
+    if grep -qs '^never-ran' "$M"/slurm/*-"$1".status; then echo NEVER_RAN; else echo CANCELLED; fi
+    return
+  fi
+  local failed exit
+  failed=$(awk '$1 == "failed" { print $2 }' <<<"$acct" | sort -u | tail -n1)
+  exit=$(awk '$1 == "exit_status" { print $2 }' <<<"$acct" | sort -un | tail -n1)
+  if grep -qs '^never-ran' "$M"/slurm/*-"$1".status; then echo NEVER_RAN
+  elif [ "$failed" = 0 ] && [ "$exit" = 0 ]; then echo COMPLETED
+  elif [ "$failed" = 100 ]; then echo CANCELLED
+  elif [ "$failed" = 37 ]; then echo TIMEOUT
+  else echo FAILED; fi
+}
+
+job_state() { # id → COMPLETED, FAILED, PENDING, … as the scheduler itself tells it
+  if [ "$SCHED" = sge ]; then sge_state "$1"; else job_field "$1" JobState; fi
+}
+
+job_name() { # id → the job's name as the scheduler knows it
+  if [ "$SCHED" = sge ]; then
+    qstat -j "$1" 2>/dev/null | awk '$1 == "job_name:" { print $2 }' | grep . ||
+      qacct -j "$1" 2>/dev/null | awk '$1 == "jobname" { print $2; exit }'
+  else job_field "$1" JobName; fi
+}
+
 wait_done() { # ids… → waits until none is pending or running (at most 180 s)
   local deadline=$((SECONDS + 180)) id state busy
   while :; do
     busy=0
     for id in "$@"; do
+      if [ "$SCHED" = sge ]; then
+        # Gone from the queue and, unless it never started, in the accounting file.
+        if qstat -j "$id" >/dev/null 2>&1; then busy=1
+        elif ! qacct -j "$id" >/dev/null 2>&1 && ! grep -qs '^never-ran' "$M"/slurm/*-"$id".status &&
+             [ $SECONDS -lt $((deadline - 170)) ]; then busy=1; fi
+        continue
+      fi
       state=$(scontrol show job -o "$id" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | cut -d= -f2 | sort -u | tr '\n' ' ')
       case "$state" in *PENDING* | *RUNNING* | *CONFIGURING* | *COMPLETING* | *SUSPENDED* | "") busy=1 ;; esac
     done
@@ -77,6 +133,16 @@ wait_done() { # ids… → waits until none is pending or running (at most 180 s
     [ $SECONDS -lt $deadline ] || fail "jobs $* still not finished after 180 s"
     sleep 0.5
   done
+}
+
+queued_tags() { # → the tag of each job of this user in the queue, one a line
+  if [ "$SCHED" = sge ]; then
+    local ids
+    ids=$(qstat -u "$(id -un)" 2>/dev/null | awk 'NR > 2 { print $1 }' | sort -u | paste -sd, -)
+    [ -z "$ids" ] || qstat -j "$ids" 2>/dev/null | sed -n 's/^context: *milex_tag=//p'
+  else
+    squeue -h --me -o %k
+  fi
 }
 
 log_of() { # job-name id → its output file
@@ -172,7 +238,9 @@ remote_config() {
     for spec in "$@"; do
       IFS=: read -r name transport extra <<<"$spec"
       echo "  ,\"$name\": {\"hostname\": \"cluster\", \"transport\": \"$transport\", \"path\": \"~/milex-$(basename "$T")/$name\","
-      echo "    \"env_command\": \"source $MILEX_VENV/bin/activate; export PATH=$MILEX_SOURCE_DIR/examples/shell:\$PATH\"${extra:+, $extra}}"
+      echo "    \"env_command\": \"source $MILEX_VENV/bin/activate; export PATH=$MILEX_SOURCE_DIR/examples/shell:\$PATH\"${extra:+, $extra}"
+      [ "$SCHED" != sge ] || echo "    , \"scheduler\": \"sge\", \"parallel_environment\": \"smp\""
+      echo "  }"
     done
     echo "}"
   } >"$MILEX_CONFIG"
