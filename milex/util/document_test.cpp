@@ -90,6 +90,8 @@ TEST_CASE("which plain scalars are not strings to some YAML reader") {
         CHECK_MESSAGE(yaml_plain_is_not_a_string(text), text);
     for (const char* text : {"train", "truely", "nope", "x1", "-x", ".hidden", "~/milex", "inf", "gpu:1"})
         CHECK_FALSE_MESSAGE(yaml_plain_is_not_a_string(text), text);
+}
+
 TEST_CASE("one rule tells YAML from JSON: the name's extension, else the first character") {
     CHECK(is_yaml("c.yaml", "{}"));
     CHECK(is_yaml("c.yml", ""));
