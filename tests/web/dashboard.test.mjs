@@ -186,8 +186,10 @@ test('ten open pages cost the scheduler what one does: one poller per machine, s
     return { calls: c1 - c0, polls: p1 - p0 };
   };
   const one = await measure();
-  assert.ok(one.polls >= 4 && one.calls >= one.polls, `one page: ${JSON.stringify(one)}`);
-  const perPoll = Math.ceil(one.calls / one.polls);
+  // A poll whose runs all ended asks squeue nothing, so a poll costs at most one call here
+  // (with the whole suite beside it, 3 calls in 4 polls were seen): compare per-poll costs.
+  assert.ok(one.polls >= 4 && one.calls >= 1, `one page: ${JSON.stringify(one)}`);
+  const perPoll = Math.max(1, Math.ceil(one.calls / one.polls));
   const pages = [];
   for (let i = 0; i < 9; i++) pages.push(await openPage(browser, i % 2 ? '/machines' : '/runs'));
   const ten = await measure();
