@@ -336,8 +336,10 @@ struct Dashboard::Impl {
                    }));
         server.Post(R"(/api/machines/([^/]+)/test)", handle([this](const Request& req, Response& res) {
                         MachineCard& machine = card(req.matches[1]);
+                        const model::Machine& settings = config.get(machine.name());
                         ordered_json out = {{"machine", machine.name()},
-                                            {"how", transport::describe_connection(config.get(machine.name()))}};
+                                            {"how", settings.remote() ? transport::describe_connection(settings)
+                                                                      : std::string("no SSH: commands run here")}};
                         try {
                             machine.with_access([&](observe::MachineAccess& access) {
                                 const auto result = access.transport->run({"true"}, std::chrono::seconds(20));
