@@ -32,6 +32,8 @@ std::string sbatch_option(const std::string& key);
 
 /// The value for `key`, if set.
 const std::string* find_option(const SlurmOptions& options, const std::string& key);
+/// Never on a temporary: the pointer would outlive the options it points into.
+const std::string* find_option(SlurmOptions&& options, const std::string& key) = delete;
 
 /// Sets (or replaces, keeping its place) `key`.
 void set_option(SlurmOptions& options, const std::string& key, const std::string& value);

@@ -28,7 +28,8 @@ void dry_run(const model::Config& config, const model::Machine& machine, const P
     for (size_t index : plan.order) {
         const model::Job& job = plan.bundle.jobs[index];
         const std::string path = script_path(machine, plan.file.stem(), job.name, submission);
-        const auto* time = model::find_option(scheduler::job_request(job, machine), "time");
+        const auto options = scheduler::job_request(job, machine);
+        const auto* time = model::find_option(options, "time");
         scheduler::SubmitRequest request{job.name, path, {}, fmt::format("milex:<run token>:{}:1", job.name), "", 0,
                                          time ? *time : ""};
         if (job.container && containers.of(job.container->image).convert)

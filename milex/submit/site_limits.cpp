@@ -46,9 +46,10 @@ void measure_room(Target& target) {
 
 size_t max_array_for(Target& target, const std::vector<size_t>& indices) {
     bool arrays = false;
-    for (size_t index : indices)
-        arrays = arrays || model::find_option(scheduler::job_request(target.plan.bundle.jobs[index], target.machine),
-                                              "array");
+    for (size_t index : indices) {
+        const auto options = scheduler::job_request(target.plan.bundle.jobs[index], target.machine);
+        arrays = arrays || model::find_option(options, "array");
+    }
     if (!arrays) return 0;
     if (target.machine.max_array_size) return *target.machine.max_array_size;
     if (auto cached = target.runs.machine_cache(target.machine.name, "max_array_size"); cached && cached->is_number())

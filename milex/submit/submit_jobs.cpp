@@ -93,7 +93,8 @@ std::vector<Pending> write_scripts(Target& target, const std::vector<size_t>& in
 
 /// How many queue places `job` takes: the queue cap counts array tasks one by one.
 size_t places_needed(const Target& target, const model::Job& job, const std::vector<Piece>& pieces) {
-    const auto* own_array = model::find_option(scheduler::job_request(job, target.machine), "array");
+    const auto options = scheduler::job_request(job, target.machine);
+    const auto* own_array = model::find_option(options, "array");
     size_t needed = 0;
     for (const auto& piece : pieces) {
         const std::string spec = !piece.array.empty() ? piece.array : own_array ? *own_array : "";
