@@ -31,8 +31,6 @@ std::string random_marker() {
     return fmt::format("__milex_{:016x}{:016x}_", pick(device), pick(device));
 }
 
-bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
 } // namespace
 
 Channel::Io ProcessChannel::write(std::string_view data, Deadline deadline) {
@@ -63,7 +61,7 @@ std::string expandable_path_word(std::string_view path, std::vector<std::string>
     if (path.starts_with("~")) {
         // The tilde prefix must stay unquoted up to its '/', or the shell leaves it alone.
         size_t end = 1;
-        while (end < path.size() && (name_char(path[end]) || path[end] == '.' || path[end] == '-')) ++end;
+        while (end < path.size() && (util::shell_name_char(path[end]) || path[end] == '.' || path[end] == '-')) ++end;
         if (end == path.size() || path[end] == '/') {
             word = std::string(path.substr(0, end));
             if (end < path.size()) word += '/';
@@ -79,7 +77,7 @@ std::string expandable_path_word(std::string_view path, std::vector<std::string>
         if (path[i] == '$') {
             const bool braced = i + 1 < path.size() && path[i + 1] == '{';
             size_t start = i + (braced ? 2 : 1), end = start;
-            while (end < path.size() && name_char(path[end])) ++end;
+            while (end < path.size() && util::shell_name_char(path[end])) ++end;
             const bool valid = end > start && !std::isdigit(static_cast<unsigned char>(path[start])) &&
                                (!braced || (end < path.size() && path[end] == '}'));
             if (valid) {

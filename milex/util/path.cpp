@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "milex/util/error.hpp"
+#include "milex/util/shell.hpp"
 
 namespace milex::util {
 
@@ -30,8 +31,6 @@ std::chrono::milliseconds seconds_from_environment(const std::string& name, std:
 }
 
 namespace {
-
-bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 tl::expected<std::string, std::string> home_of(const std::string& user, const Lookup& lookup) {
     if (user.empty()) {
@@ -72,7 +71,7 @@ tl::expected<std::string, std::string> expand_path(const std::string& text, cons
             name = text.substr(next + 1, close - next - 1);
             next = close + 1;
         } else {
-            while (next < text.size() && name_char(text[next])) name += text[next++];
+            while (next < text.size() && shell_name_char(text[next])) name += text[next++];
         }
         if (name.empty()) {  // a lone '$' stays as it is
             out += c;

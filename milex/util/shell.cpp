@@ -4,9 +4,9 @@
 
 namespace milex::util {
 
-namespace {
+bool shell_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
-bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+namespace {
 
 std::string expanded(std::string_view variable) { return "\"${" + std::string(variable) + ":?}\""; }
 
@@ -30,7 +30,7 @@ size_t leading_expansion(std::string_view path) {
     const bool braced = path.starts_with("${");
     size_t end = braced ? 2 : 1;
     const size_t first = end;
-    while (end < path.size() && name_char(path[end])) ++end;
+    while (end < path.size() && shell_name_char(path[end])) ++end;
     if (end == first || std::isdigit(static_cast<unsigned char>(path[first]))) return 0;
     if (!braced) return end;
     return end < path.size() && path[end] == '}' ? end + 1 : 0;

@@ -9,6 +9,9 @@ namespace milex::util {
 /// nothing more inside single quotes.
 std::string shell_quote(std::string_view word);
 
+/// Whether `c` may be part of a shell variable's name (a letter, a digit or `_`).
+bool shell_name_char(char c);
+
 /// Length of a leading `~` (alone or before '/'), `$NAME` or `${NAME}` in `path`, or 0.
 size_t leading_expansion(std::string_view path);
 
