@@ -26,7 +26,7 @@ echo "{\"learning_rate\": $lr}")");
     }
 };
 
-model::Job job(ordered_json args, ordered_json options) {
+model::Job verify_job(ordered_json args, ordered_json options) {
     model::Job j;
     j.name = "A";
     j.script = "train";
@@ -39,20 +39,20 @@ model::Job job(ordered_json args, ordered_json options) {
 
 TEST_CASE("the upstream rendering of a dashed option is caught with the key, the words and the reason") {
     DashedApp app;
-    CHECK_THROWS_WITH(introspect::verify_round_trip(job({{"learning_rate", 0.1}}, nullptr), 10s),
+    CHECK_THROWS_WITH(introspect::verify_round_trip(verify_job({{"learning_rate", 0.1}}, nullptr), 10s),
                       "learning_rate: rendered as --learning_rate=0.1, train-cli failed: train-cli: error: "
                       "unrecognized arguments: --learning_rate=0.1");
 }
 
 TEST_CASE("the spelling as typed passes the round trip") {
     DashedApp app;
-    CHECK_NOTHROW(introspect::verify_round_trip(job({{"learning_rate", 0.1}}, {{"learning_rate", "--learning-rate"}}), 10s));
+    CHECK_NOTHROW(introspect::verify_round_trip(verify_job({{"learning_rate", 0.1}}, {{"learning_rate", "--learning-rate"}}), 10s));
 }
 
 TEST_CASE("a key read differently is named with both values") {
     DashedApp app;
     test::write_script(test::temp_dir(), "shout-cli", "echo \"{\\\"name\\\": \\\"$(echo ${1#--name=} | tr a-z A-Z)\\\"}\"");
-    model::Job shout = job({{"name", "ada"}}, {{"name", "--name"}});
+    model::Job shout = verify_job({{"name", "ada"}}, {{"name", "--name"}});
     shout.script = "shout";
     CHECK_THROWS_WITH(introspect::verify_round_trip(shout, 10s, "job \"A\": "),
                       "job \"A\": name: rendered as --name=ada, shout-cli read it as \"ADA\" instead of \"ada\"");
@@ -60,7 +60,7 @@ TEST_CASE("a key read differently is named with both values") {
 
 TEST_CASE("an edited key that was never typed says how to give it a spelling") {
     DashedApp app;
-    CHECK_THROWS_WITH(introspect::verify_round_trip(job({{"learning_rate", 0.5}}, {{"learning_rate", nullptr}}), 10s),
+    CHECK_THROWS_WITH(introspect::verify_round_trip(verify_job({{"learning_rate", 0.5}}, {{"learning_rate", nullptr}}), 10s),
                       "learning_rate: the bundle says 0.5, but it was not typed at schedule time, so milex leaves it "
                       "to the application, which makes it 0.01; give it a spelling in \"script_options\", e.g. "
                       "\"learning_rate\": \"--learning_rate\"");
@@ -69,7 +69,7 @@ TEST_CASE("an edited key that was never typed says how to give it a spelling") {
 TEST_CASE("only jobs changed since they were verified are checked, each distinct one once") {
     DashedApp app;
     model::Bundle bundle;
-    model::Job verified = job({{"learning_rate", 0.1}}, {{"learning_rate", "--learning-rate"}});
+    model::Job verified = verify_job({{"learning_rate", 0.1}}, {{"learning_rate", "--learning-rate"}});
     verified.verified = introspect::job_fingerprint(verified);
     model::Job edited = verified;
     edited.name = "B";

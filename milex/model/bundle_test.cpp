@@ -8,7 +8,7 @@ using namespace milex;
 using namespace milex::model;
 
 namespace {
-std::vector<std::string> problems(const std::string& text) {
+std::vector<std::string> bundle_problems(const std::string& text) {
     try {
         parse_bundle(text, "b.json");
     } catch (const Error& e) {
@@ -81,7 +81,7 @@ TEST_CASE("milex writes bundles the way it reads them") {
 }
 
 TEST_CASE("every problem of a bundle is reported together, by job") {
-    CHECK(problems(R"({
+    CHECK(bundle_problems(R"({
     "A": {"script": "x", "slurm": {"time": "1h", "acount": "y", "account": "z"}, "dependncies": []},
     "B": {"script_args": [], "pre_commands": "echo", "pre-commands": []},
     "C D": {"script": "x"},
@@ -102,21 +102,21 @@ TEST_CASE("every problem of a bundle is reported together, by job") {
 }
 
 TEST_CASE("a name stored under another key is refused") {
-    CHECK(problems(R"({"A": {"script": "x", "name": "B"}})") ==
+    CHECK(bundle_problems(R"({"A": {"script": "x", "name": "B"}})") ==
           std::vector<std::string>{"b.json: job \"A\" has \"name\": \"B\" but is stored under \"A\"; make them the same"});
 }
 
 TEST_CASE("invalid JSON and empty bundles are refused") {
-    CHECK(problems("{\"A\": ") == std::vector<std::string>{
+    CHECK(bundle_problems("{\"A\": ") == std::vector<std::string>{
                                      "b.json:1:7: invalid JSON: syntax error while parsing "
                                      "value - unexpected end of input; expected '[', '{', or a literal"});
-    CHECK(problems("{}") == std::vector<std::string>{"b.json: the bundle has no jobs"});
-    CHECK(problems("[{\"script\": \"x\"}]") ==
+    CHECK(bundle_problems("{}") == std::vector<std::string>{"b.json: the bundle has no jobs"});
+    CHECK(bundle_problems("[{\"script\": \"x\"}]") ==
           std::vector<std::string>{"b.json: a bundle must be a JSON object of jobs keyed by name"});
 }
 
 TEST_CASE("a job given twice is refused rather than one of them silently kept") {
-    CHECK(problems(R"({"A": {"script": "x"}, "B": {"script": "y"}, "A": {"script": "z"}})") ==
+    CHECK(bundle_problems(R"({"A": {"script": "x"}, "B": {"script": "y"}, "A": {"script": "z"}})") ==
           std::vector<std::string>{"b.json: job \"A\" is given twice; keep one"});
 }
 
@@ -128,7 +128,7 @@ TEST_CASE("job and bundle names must fit in file names and #SBATCH lines") {
 }
 
 TEST_CASE("a container section's problems come with the bundle's others, by job") {
-    CHECK(problems(R"({
+    CHECK(bundle_problems(R"({
     "A": {"script": "x", "container": {"image": "x", "volumes": ["data"]}, "slurm": {"tim": "1"}},
     "B": {"container": {"image": "docker://busybox"}},
     "C": {"container": {"image": "docker://busybox", "command": ["sh", "-c", "echo hi"]}}
@@ -158,6 +158,6 @@ TEST_CASE("read_bundle_text collects the problems and keeps every job's name for
 }
 
 TEST_CASE("a bundle with a number too large for JSON is refused like any invalid JSON") {
-    CHECK(problems(R"({"A": {"script": "x", "slurm": {"mem": 1e99999}}})") ==
+    CHECK(bundle_problems(R"({"A": {"script": "x", "slurm": {"mem": 1e99999}}})") ==
           std::vector<std::string>{"b.json: invalid JSON: number overflow parsing '1e99999'"});
 }

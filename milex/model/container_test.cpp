@@ -12,7 +12,7 @@ using nlohmann::ordered_json;
 namespace {
 
 /// The problems of one container section, as `pointer: message`.
-std::vector<std::string> problems(const std::string& json) {
+std::vector<std::string> container_problems(const std::string& json) {
     std::vector<std::string> out;
     container_from_json(ordered_json::parse(json), [&](const std::string& pointer, const std::string& message) {
         out.push_back(pointer + ": " + message);
@@ -53,7 +53,7 @@ TEST_CASE("a container section in compose's words is read and written back") {
 }
 
 TEST_CASE("every problem of a container section is reported, each with where it is") {
-    CHECK(problems(R"({"imgae": "x", "volumes": ["data", "a:b", "$1/x:/x", "x$USER:/x", "~ada:/x", "a,b:/c",
+    CHECK(container_problems(R"({"imgae": "x", "volumes": ["data", "a:b", "$1/x:/x", "x$USER:/x", "~ada:/x", "a,b:/c",
           "a:/b:rx", 3], "environment": {"1X": "a", "OK": null}, "working_dir": "work", "gpus": 2,
           "command": "python -c 'print(1)'"})") ==
           std::vector<std::string>{
@@ -79,10 +79,10 @@ TEST_CASE("every problem of a container section is reported, each with where it 
               "[\"python\", \"-c\", \"print(1)\"]",
               ": has no \"image\"; name one, e.g. \"image\": \"docker://python:3.11-slim\"",
           });
-    CHECK(problems(R"(["docker://busybox"])") ==
+    CHECK(container_problems(R"(["docker://busybox"])") ==
           std::vector<std::string>{
               ": must be an object such as {\"image\": \"docker://python:3.11-slim\"}, not a list"});
-    CHECK(problems(R"({"image": "two words", "environment": ["A=1", "B"], "entrypoint": 7})") ==
+    CHECK(container_problems(R"({"image": "two words", "environment": ["A=1", "B"], "entrypoint": 7})") ==
           std::vector<std::string>{
               "/image: \"image\" \"two words\" must not hold spaces or control characters",
               "/environment/1: \"environment\": \"B\" must be NAME=value",

@@ -16,7 +16,7 @@ Config parse(const std::string& text, const std::string& source = "~/.milexconfi
     return config_from_document(std::move(*doc));
 }
 
-std::vector<std::string> problems(const std::string& text, const std::string& source = "~/.milexconfig") {
+std::vector<std::string> machine_problems(const std::string& text, const std::string& source = "~/.milexconfig") {
     try {
         parse(text, source);
     } catch (const Error& e) {
@@ -70,7 +70,7 @@ TEST_CASE("the added keys are read") {
 }
 
 TEST_CASE("every problem of a config is reported at once, with its line") {
-    auto lines = problems(R"({
+    auto lines = machine_problems(R"({
     "local": {
         "path": "/srv/milex",
         "acount": "x",
@@ -99,32 +99,32 @@ TEST_CASE("every problem of a config is reported at once, with its line") {
 }
 
 TEST_CASE("a machine on this host needs an absolute path") {
-    CHECK(problems(R"({"local": {"path": "milex"}})") ==
+    CHECK(machine_problems(R"({"local": {"path": "milex"}})") ==
           std::vector<std::string>{
               "~/.milexconfig:1: machine \"local\": \"path\" must be absolute (start with / or ~), not \"milex\""});
     test::ScopedEnv unset("MILEX_TEST_UNSET_VARIABLE", std::nullopt);
-    CHECK(problems(R"({"local": {"path": "$MILEX_TEST_UNSET_VARIABLE/x"}})") ==
+    CHECK(machine_problems(R"({"local": {"path": "$MILEX_TEST_UNSET_VARIABLE/x"}})") ==
           std::vector<std::string>{"~/.milexconfig:1: machine \"local\": \"path\": $MILEX_TEST_UNSET_VARIABLE in "
                                    "\"$MILEX_TEST_UNSET_VARIABLE/x\" is not set"});
 }
 
 TEST_CASE("the local machine is required") {
-    CHECK(problems(R"({"narval": {"path": "/x", "hostname": "narval"}})") ==
+    CHECK(machine_problems(R"({"narval": {"path": "/x", "hostname": "narval"}})") ==
           std::vector<std::string>{
               "~/.milexconfig: no \"local\" machine; add \"local\": {\"path\": \"~/milex\"} for this computer"});
 }
 
 TEST_CASE("a config that is not an object of machines says what it should be") {
-    CHECK(problems("[1, 2]") ==
+    CHECK(machine_problems("[1, 2]") ==
           std::vector<std::string>{"~/.milexconfig:1: the config must be a JSON object of machines, such as "
                                    "{\"local\": {\"path\": \"~/milex\"}}"});
-    CHECK(problems(R"({"local": "/srv/milex"})") ==
+    CHECK(machine_problems(R"({"local": "/srv/milex"})") ==
           std::vector<std::string>{"~/.milexconfig:1: machine \"local\" must be an object such as {\"path\": "
                                    "\"~/milex\"}, not a string"});
 }
 
 TEST_CASE("malformed JSON is reported with its line") {
-    CHECK(problems("{\n  \"local\": {\"path\": \"/x\",}\n}") ==
+    CHECK(machine_problems("{\n  \"local\": {\"path\": \"/x\",}\n}") ==
           std::vector<std::string>{"~/.milexconfig:2:26: invalid JSON: syntax error while parsing object key - "
                                    "unexpected '}'; expected string literal"});
 }
@@ -132,7 +132,7 @@ TEST_CASE("malformed JSON is reported with its line") {
 TEST_CASE("YAML configs are read when the file name says so") {
     auto config = parse("local:\n  path: /srv/milex\n  modules: [cuda]\n", "cluster.yaml");
     CHECK(config.local().modules == std::vector<std::string>{"cuda"});
-    CHECK(problems("local:\n  path: /srv/milex\n  acount: x\n", "cluster.yaml") ==
+    CHECK(machine_problems("local:\n  path: /srv/milex\n  acount: x\n", "cluster.yaml") ==
           std::vector<std::string>{
               "cluster.yaml:3: unknown key \"acount\" in machine \"local\" (did you mean \"slurm_account\"?)"});
 }
@@ -182,7 +182,7 @@ TEST_CASE("a machine says which container runtime it has, where images are cache
 }
 
 TEST_CASE("container keys are checked with the rest of the config") {
-    CHECK(problems(R"({"local": {"path": "/srv/milex", "container_runtime": "podmn", "container_gpus": "yes",
+    CHECK(machine_problems(R"({"local": {"path": "/srv/milex", "container_runtime": "podmn", "container_gpus": "yes",
         "container_options": "--runtime runc", "container_cache": "images", "contianer_options": []},
       "other": {"path": "/srv/milex", "container_runtime": "sarus"}})") ==
           std::vector<std::string>{
@@ -201,7 +201,7 @@ TEST_CASE("container keys are checked with the rest of the config") {
 }
 
 TEST_CASE("an unknown scheduler is an error with a did-you-mean, never the direct runner") {
-    auto lines = problems(R"({"local": {"path": "/home/ada/milex", "scheduler": "sgee"}})", "config.json");
+    auto lines = machine_problems(R"({"local": {"path": "/home/ada/milex", "scheduler": "sgee"}})", "config.json");
     REQUIRE(lines.size() == 1);
     CHECK(lines[0] == "config.json:1: machine \"local\": unknown scheduler \"sgee\" (did you mean \"sge\"?); use "
                       "\"slurm\", \"sge\" (Grid Engine) or \"none\" (run jobs directly)");

@@ -10,7 +10,7 @@ namespace test = milex::test;
 
 namespace {
 
-model::JobRun job(const std::string& name, const std::string& id, std::vector<std::string> after = {}) {
+model::JobRun job_run(const std::string& name, const std::string& id, std::vector<std::string> after = {}) {
     model::JobRun j;
     j.name = name;
     j.job_id = id;
@@ -35,7 +35,7 @@ struct Fixture {
         run.record.bundle = "d_20261122000000";
         run.record.machine = "local";
         run.record.job_count = 3;
-        run.record.jobs = {job("A", "10"), job("B", "11", {"10"}), job("C", "12", {"11"})};
+        run.record.jobs = {job_run("A", "10"), job_run("B", "11", {"10"}), job_run("C", "12", {"11"})};
         runs.save(run.path, run.record);
     }
 };
@@ -102,7 +102,7 @@ TEST_CASE("a job gone without a trace and without a failed dependency stays unkn
 
 TEST_CASE("the latest attempt of a resubmitted job is the one observed") {
     Fixture f;
-    model::JobRun again = job("B", "20", {"10"});
+    model::JobRun again = job_run("B", "20", {"10"});
     again.attempt = 2;
     f.run.record.jobs.push_back(again);
     f.runs.save(f.run.path, f.run.record);
@@ -119,7 +119,7 @@ TEST_CASE("the latest attempt of a resubmitted job is the one observed") {
 TEST_CASE("after resubmit --failed of an array, status shows every task with its latest attempt and counts them all") {
     Fixture f;
     f.run.record.job_count = 1;
-    model::JobRun first = job("S", "20");
+    model::JobRun first = job_run("S", "20");
     first.array = "0-3";
     for (const char* index : {"0", "1", "2", "3"}) {
         const std::string task = index;
@@ -128,7 +128,7 @@ TEST_CASE("after resubmit --failed of an array, status shows every task with its
                              "node1", ""};
     }
     first.states.push_back({"FAILED", "2026-11-22T03:01:00Z", "3", "", "", "2 of 4 tasks completed"});
-    model::JobRun second = job("S", "30");
+    model::JobRun second = job_run("S", "30");
     second.attempt = 2;
     second.array = "1,3";
     f.run.record.jobs = {first, second};

@@ -29,7 +29,7 @@ model::Machine machine(ContainerRuntime runtime) {
 
 /// A job with every kind of bind (relative, absolute, a variable, ~, $MILEX itself, read-only),
 /// hazardous environment values and an application call.
-model::Job job() {
+model::Job container_job() {
     model::Job j;
     j.name = "train";
     j.script = "train";
@@ -50,7 +50,7 @@ model::Job job() {
 
 /// The same job asking SLURM for a GPU, with an entrypoint and a command of its own.
 model::Job gpu_job() {
-    model::Job j = job();
+    model::Job j = container_job();
     j.slurm = {{"gres", "gpu:1"}};
     j.container->entrypoint = {"python", "-u"};
     j.container->command = {"train.py", "--message", k_hazard};
@@ -69,7 +69,7 @@ render::RuntimeImage converted() {
 
 render::RuntimeImage image(const model::Machine& m) {
     if (image_for(m) == "apptainer") return converted();
-    return render::direct_image(*job().container, m);
+    return render::direct_image(*container_job().container, m);
 }
 
 } // namespace
@@ -79,7 +79,7 @@ TEST_CASE("container commands render to the golden text for each runtime, with a
                          ContainerRuntime::docker}) {
         const model::Machine m = machine(runtime);
         const std::string name = model::runtime_name(runtime);
-        const std::string plain = render::container_call(job(), m, image(m)) + "\n";
+        const std::string plain = render::container_call(container_job(), m, image(m)) + "\n";
         CHECK_MESSAGE(plain == test::golden("container/" + name + ".txt", plain), name);
         const std::string gpu = render::container_call(gpu_job(), m, image(m)) + "\n";
         CHECK_MESSAGE(gpu == test::golden("container/" + name + "-gpu.txt", gpu), name);
@@ -88,7 +88,7 @@ TEST_CASE("container commands render to the golden text for each runtime, with a
 
 TEST_CASE("GPU flags only when the job asks for GPUs, and the container's own word wins") {
     const model::Machine m = machine(ContainerRuntime::apptainer);
-    model::Job j = job();
+    model::Job j = container_job();
     CHECK(render::container_call(j, m, converted()).find("'--nv'") == std::string::npos);
     j.slurm = {{"gpus_per_node", "2"}};
     CHECK(render::container_call(j, m, converted()).find("'--nv'") != std::string::npos);
@@ -121,7 +121,7 @@ TEST_CASE("every word reaches the runtime byte for byte, binds expanded on the n
                           "<--entrypoint><python><localhost/train:1><-u><train.py><--message><" + k_hazard + ">");
 
     const model::Machine apptainer = machine(ContainerRuntime::apptainer);
-    ran = util::run_process({"bash", "-c", prelude + render::container_call(job(), apptainer, converted())});
+    ran = util::run_process({"bash", "-c", prelude + render::container_call(container_job(), apptainer, converted())});
     REQUIRE(ran);
     std::string apptainer_binds = binds;
     for (size_t at = 0; (at = apptainer_binds.find("<-v>", at)) != std::string::npos;) apptainer_binds.replace(at, 4, "<--bind>");
@@ -153,7 +153,7 @@ TEST_CASE("images the runtime cannot take are refused with the reason") {
 TEST_CASE("a container job's script and a conversion job's script render to their golden files") {
     model::Machine m = machine(ContainerRuntime::podman);
     m.env_command = "source /project/ada/venv/bin/activate";
-    model::Job j = job();
+    model::Job j = container_job();
     j.pre_commands = {"mkdir -p \"$MILEX/results\""};
     const std::string script = render::render_script({j, m, "sweep_20261122023840", "0.1.0"});
     CHECK(script == test::golden("container-job.sh", script));

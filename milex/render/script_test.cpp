@@ -22,7 +22,7 @@ model::Machine machine() {
     return m;
 }
 
-model::Job job() {
+model::Job example_job() {
     model::Job j;
     j.name = "train";
     j.script = "train";
@@ -37,7 +37,7 @@ model::Job job() {
 } // namespace
 
 TEST_CASE("a job renders to the golden script") {
-    const std::string script = render::render_script({job(), machine(), "sweep_20261122023840", "0.1.0"});
+    const std::string script = render::render_script({example_job(), machine(), "sweep_20261122023840", "0.1.0"});
     CHECK(script == test::golden("train.sh", script));
 }
 
@@ -54,7 +54,7 @@ TEST_CASE("a bare job on a bare machine renders to the golden script") {
 }
 
 TEST_CASE("the job's own options win over the machine's, account and partition from the machine") {
-    auto options = scheduler::job_request(job(), machine());
+    auto options = scheduler::job_request(example_job(), machine());
     CHECK(options == model::SlurmOptions{{"job_name", "train"},
                                          {"output", "/project/ada/milex/slurm/%x-%j.out"},
                                          {"account", "def-ada"},
@@ -66,7 +66,7 @@ TEST_CASE("the job's own options win over the machine's, account and partition f
 }
 
 TEST_CASE("the rendered script is valid bash") {
-    const std::string script = render::render_script({job(), machine(), "sweep_20261122023840", "0.1.0"});
+    const std::string script = render::render_script({example_job(), machine(), "sweep_20261122023840", "0.1.0"});
     test::write_file(test::temp_dir() / "train.sh", script);
     auto result = util::run_process({"bash", "-n", (test::temp_dir() / "train.sh").string()});
     REQUIRE(result);
@@ -76,7 +76,7 @@ TEST_CASE("the rendered script is valid bash") {
 TEST_CASE("the application call survives bash exactly") {
     test::write_script(test::temp_dir(), "train", "for a in \"$@\"; do printf '<%s>' \"$a\"; done");
     auto result = util::run_process(
-        {"bash", "-c", "PATH=" + test::temp_dir().string() + ":$PATH; " + render::application_call(job())});
+        {"bash", "-c", "PATH=" + test::temp_dir().string() + ":$PATH; " + render::application_call(example_job())});
     REQUIRE(result);
     CHECK(result->out == "<--message=it's $(id) `x`; a\nb\tc é><--lr=0.01><--shout><--words><a b><c>");
 }
@@ -141,14 +141,14 @@ model::Machine sge_machine() {
 } // namespace
 
 TEST_CASE("a job on a Grid Engine machine renders to the golden script: #$ lines, the same body") {
-    model::Job j = job();
+    model::Job j = example_job();
     j.slurm = {{"time", "02:00:00"}, {"gres", "gpu:1"}, {"cpus_per_task", "4"}, {"mem", "8G"}, {"array", "0-9%2"}};
     const std::string script = render::render_script({j, sge_machine(), "sweep_20261122023840", "0.1.0", nullptr, 2});
     CHECK(script == test::golden("train-sge.sh", script));
 }
 
 TEST_CASE("Grid Engine refuses, naming option and machine, what it cannot express") {
-    model::Job j = job();
+    model::Job j = example_job();
     j.slurm = {{"qos", "high"}};
     REQUIRE_THROWS_WITH(render::render_script({j, sge_machine(), "b_20261122023840", "0.1.0"}),
                         "job \"train\" on machine \"local-sge\": Grid Engine cannot express \"qos\"; remove it from the "

@@ -12,7 +12,7 @@ namespace test = milex::test;
 
 namespace {
 
-model::Job job(const std::string& name, std::vector<std::string> deps = {}) {
+model::Job stored_job(const std::string& name, std::vector<std::string> deps = {}) {
     model::Job j;
     j.name = name;
     j.script = "app";
@@ -22,7 +22,7 @@ model::Job job(const std::string& name, std::vector<std::string> deps = {}) {
 
 model::Bundle bundle_of(const std::string& name) {
     model::Bundle b;
-    b.jobs.push_back(job(name));
+    b.jobs.push_back(stored_job(name));
     return b;
 }
 
@@ -83,7 +83,7 @@ TEST_CASE("append adds to the newest bundle, renaming a clashing default name li
     BundleStore store(test::temp_dir());
     const auto now = at("20261122023840");
     auto add = [&](const std::string& name, NameClash clash) {
-        return store.append("b", [&](const model::Bundle&) { return job(name); }, clash, now);
+        return store.append("b", [&](const model::Bundle&) { return stored_job(name); }, clash, now);
     };
     auto first = add("train", NameClash::rename);
     CHECK(first.created);
@@ -114,7 +114,7 @@ TEST_CASE("twenty concurrent appends keep all twenty jobs") {
     std::vector<std::thread> threads;
     for (int i = 0; i < 20; ++i) {
         threads.emplace_back([&store] {
-            store.append("b", [](const model::Bundle&) { return job("worker"); }, NameClash::rename,
+            store.append("b", [](const model::Bundle&) { return stored_job("worker"); }, NameClash::rename,
                          std::chrono::system_clock::now());
         });
     }

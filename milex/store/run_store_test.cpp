@@ -8,7 +8,7 @@ using namespace milex;
 namespace test = milex::test;
 
 namespace {
-model::JobRun job(const std::string& name, const std::string& id) {
+model::JobRun recorded_job(const std::string& name, const std::string& id) {
     model::JobRun j;
     j.name = name;
     j.job_id = id;
@@ -25,13 +25,13 @@ TEST_CASE("the journal notes each job in O(1), load applies it, save folds it in
     run.record.machine = "local";
     runs.save(run.path, run.record);
 
-    run.record.jobs.push_back(job("A", "10"));
+    run.record.jobs.push_back(recorded_job("A", "10"));
     runs.record_job(run, 0);
-    run.record.jobs.push_back(job("B", ""));
+    run.record.jobs.push_back(recorded_job("B", ""));
     runs.record_job(run, 1);
     run.record.jobs[1].job_id = "11";
     runs.record_job(run, 1);
-    run.record.jobs.push_back(job("C", ""));
+    run.record.jobs.push_back(recorded_job("C", ""));
     runs.record_job(run, 2);
     runs.record_truncation(run, 2);  // C's intent withdrawn
     // A crash in the middle of a line leaves half of it: it is ignored.
@@ -94,7 +94,7 @@ TEST_CASE("a run record written today carries its format and reads back") {
     model::RunRecord record;
     record.bundle = "b";
     record.machine = "local";
-    record.jobs.push_back(job("A", "10"));
+    record.jobs.push_back(recorded_job("A", "10"));
     const std::string text = record.to_json().dump();
     CHECK(text.find(R"("format":1)") != std::string::npos);
     CHECK(store::parse_run_record(text, std::nullopt, "r.json").jobs.at(0).job_id == "10");

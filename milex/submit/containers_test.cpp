@@ -51,7 +51,7 @@ struct Fixture {
     std::string cache(const std::string& file) const { return (test::temp_dir() / "milex/containers" / file).string(); }
 };
 
-std::vector<std::string> problems(const std::function<void()>& action) {
+std::vector<std::string> container_plan_problems(const std::function<void()>& action) {
     try {
         action();
     } catch (const Error& e) {
@@ -205,7 +205,7 @@ TEST_CASE("container problems are all reported before anything is copied or subm
   "C": {"script": "app", "container": {"image": "localhost/train:1", "gpus": false, "volumes": ["missing:/m"]}}
 })");
     const std::string m = (test::temp_dir() / "milex").string();
-    CHECK(problems([&] { f.containers(); }) ==
+    CHECK(container_plan_problems([&] { f.containers(); }) ==
           std::vector<std::string>{
               "job \"A\" asks for GPUs in its container, but podman on machine \"local\" has no GPU support "
               "(\"container_gpus\" is false); install the NVIDIA Container Toolkit there and set \"container_gpus\": "
@@ -225,14 +225,14 @@ TEST_CASE("container problems are all reported before anything is copied or subm
     CHECK(f.transport.copied.empty());
 
     Fixture bare("");
-    CHECK(problems([&] { bare.containers(); }) ==
+    CHECK(container_plan_problems([&] { bare.containers(); }) ==
           std::vector<std::string>{
               "job \"A\" runs in a container, but machine \"local\" has no \"container_runtime\"; set one (apptainer, "
               "singularity, podman or docker), e.g. milex-configuration --set local.container_runtime=apptainer"});
 
     Fixture gpus("apptainer");
     gpus.write_bundle(R"({"A": {"script": "app", "slurm": {"gres": "gpu:1"}, "container": {"image": "docker://x"}}})");
-    CHECK(problems([&] { gpus.containers(); }).empty());  // --nv needs only the node's driver
+    CHECK(container_plan_problems([&] { gpus.containers(); }).empty());  // --nv needs only the node's driver
 }
 
 TEST_CASE("a resumed run converts only the images of the jobs still to submit") {

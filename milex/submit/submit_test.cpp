@@ -15,10 +15,10 @@ namespace {
 using test::FakeScheduler;
 using test::FakeTransport;
 
-struct Fixture {
+struct SubmitFixture {
     model::Config config;
     store::BundleStore bundles;
-    Fixture() : config(make_config()), bundles(test::temp_dir() / "milex" / "jobs") {
+    SubmitFixture() : config(make_config()), bundles(test::temp_dir() / "milex" / "jobs") {
         std::filesystem::create_directories(test::temp_dir() / "milex" / "jobs");
     }
     static model::Config make_config() {
@@ -46,7 +46,7 @@ std::vector<std::string> names(const model::RunRecord& record) {
 } // namespace
 
 TEST_CASE("a diamond is submitted in order with afterok on the real ids, recorded after each job") {
-    Fixture f;
+    SubmitFixture f;
     f.write_bundle(k_diamond);
     FakeTransport transport;
     FakeScheduler scheduler;
@@ -73,7 +73,7 @@ TEST_CASE("a diamond is submitted in order with afterok on the real ids, recorde
 }
 
 TEST_CASE("a run that stopped half-way resumes without submitting anything twice") {
-    Fixture f;
+    SubmitFixture f;
     f.write_bundle(k_diamond);
     FakeTransport transport;
     FakeScheduler failing;
@@ -102,7 +102,7 @@ TEST_CASE("a run that stopped half-way resumes without submitting anything twice
 }
 
 TEST_CASE("a complete run is reported, and --again makes a second one with its own scripts") {
-    Fixture f;
+    SubmitFixture f;
     f.write_bundle(k_diamond);
     FakeTransport transport;
     FakeScheduler scheduler;
@@ -117,7 +117,7 @@ TEST_CASE("a complete run is reported, and --again makes a second one with its o
 }
 
 TEST_CASE("resuming refuses when a submitted job was edited since") {
-    Fixture f;
+    SubmitFixture f;
     f.write_bundle(k_diamond);
     FakeTransport transport;
     FakeScheduler failing;
@@ -135,7 +135,7 @@ TEST_CASE("resuming refuses when a submitted job was edited since") {
 }
 
 TEST_CASE("an unwritable machine path stops the run before anything is submitted or recorded") {
-    Fixture f;
+    SubmitFixture f;
     f.write_bundle(k_diamond);
     FakeTransport transport;
     transport.refuse_directories = true;
@@ -150,7 +150,7 @@ TEST_CASE("an unwritable machine path stops the run before anything is submitted
 }
 
 TEST_CASE("a dry run shows each script and command and writes nothing") {
-    Fixture f;
+    SubmitFixture f;
     f.write_bundle(k_diamond);
     FakeScheduler scheduler;
     std::string out;
@@ -163,7 +163,7 @@ TEST_CASE("a dry run shows each script and command and writes nothing") {
 }
 
 TEST_CASE("resubmit runs the chosen job and its dependents again, wired to the real ids of the rest") {
-    Fixture f;
+    SubmitFixture f;
     f.write_bundle(k_diamond);
     FakeTransport transport;
     FakeScheduler scheduler;
@@ -190,7 +190,7 @@ TEST_CASE("resubmit runs the chosen job and its dependents again, wired to the r
 }
 
 TEST_CASE("resubmit refuses to leave a job waiting for one that failed and is not chosen") {
-    Fixture f;
+    SubmitFixture f;
     f.write_bundle(k_diamond);
     FakeTransport transport;
     FakeScheduler scheduler;
@@ -207,7 +207,7 @@ TEST_CASE("resubmit refuses to leave a job waiting for one that failed and is no
 }
 
 TEST_CASE("a submission accepted although sbatch failed is adopted, not submitted twice") {
-    Fixture f;
+    SubmitFixture f;
     f.write_bundle(k_diamond);
     FakeTransport transport;
     FakeScheduler scheduler;
@@ -222,7 +222,7 @@ TEST_CASE("a submission accepted although sbatch failed is adopted, not submitte
 }
 
 TEST_CASE("a submission under way when milex died is adopted on the next run, or submitted once") {
-    Fixture f;
+    SubmitFixture f;
     f.write_bundle(k_diamond);
     FakeTransport transport;
     FakeScheduler scheduler;
@@ -253,7 +253,7 @@ TEST_CASE("a submission under way when milex died is adopted on the next run, or
 }
 
 TEST_CASE("a sweep beyond the site's MaxArraySize goes as several arrays, its dependents after all of them") {
-    Fixture f;
+    SubmitFixture f;
     nlohmann::ordered_json bundle = nlohmann::ordered_json::parse(R"({
       "sweep": {"script": "app", "script_args": {"lr": "0"}, "script_options": {"lr": "--lr"},
                 "sweep": {"keys": ["lr"], "combinations": [], "limit": 2}},
@@ -282,7 +282,7 @@ TEST_CASE("a sweep beyond the site's MaxArraySize goes as several arrays, its de
 }
 
 TEST_CASE("the site's MaxSubmitJobs caps the queue, asked once and kept for later runs") {
-    Fixture f;
+    SubmitFixture f;
     f.write_bundle(k_diamond);
     FakeTransport transport;
     FakeScheduler scheduler;
@@ -300,7 +300,7 @@ TEST_CASE("the site's MaxSubmitJobs caps the queue, asked once and kept for late
 }
 
 TEST_CASE("a plain array beyond MaxArraySize is refused before anything is submitted") {
-    Fixture f;
+    SubmitFixture f;
     f.write_bundle(R"({"big": {"script": "app", "slurm": {"array": "0-20"}}})");
     FakeTransport transport;
     FakeScheduler scheduler;
@@ -312,7 +312,7 @@ TEST_CASE("a plain array beyond MaxArraySize is refused before anything is submi
 }
 
 TEST_CASE("only the failed tasks of an array run again") {
-    Fixture f;
+    SubmitFixture f;
     f.write_bundle(R"({"arr": {"script": "app", "slurm": {"array": "0-5%2"}}})");
     FakeTransport transport;
     FakeScheduler scheduler;

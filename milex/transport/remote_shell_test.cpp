@@ -35,7 +35,7 @@ struct LocalCarrier : transport::Carrier {
 /// Both reply modes: each test case runs once per mode.
 transport::Replies g_mode = transport::Replies::buffered;
 
-struct Fixture {
+struct ShellFixture {
     LocalCarrier* carrier = new LocalCarrier(g_mode);
     transport::RemoteTransport remote{std::unique_ptr<transport::Carrier>(carrier), "the test shell"};
 };
@@ -46,7 +46,7 @@ void in_both_modes(Body body) {
     for (auto mode : {transport::Replies::buffered, transport::Replies::streamed}) {
         CAPTURE(static_cast<int>(mode));
         g_mode = mode;
-        Fixture f;
+        ShellFixture f;
         body(f);
     }
 }
@@ -54,7 +54,7 @@ void in_both_modes(Body body) {
 } // namespace
 
 TEST_CASE("commands through the one shell arrive and come back byte for byte") {
-    in_both_modes([](Fixture& f) {
+    in_both_modes([](ShellFixture& f) {
         const std::vector<std::string> hazards = {"",           "a b",          "it's",       "\"q\"",     "$HOME",
                                                   "`id`",       "$(id)",        "back\\slash", "new\nline", "tab\there",
                                                   "*",          "; rm -rf /",   "élève ✓",    "-n",        "%s%d\\n"};
@@ -72,7 +72,7 @@ TEST_CASE("commands through the one shell arrive and come back byte for byte") {
 }
 
 TEST_CASE("large output on both streams does not deadlock") {
-    in_both_modes([](Fixture& f) {
+    in_both_modes([](ShellFixture& f) {
         auto result = f.remote.run({"sh", "-c", "head -c 3000000 /dev/zero | tr '\\0' x; head -c 2000000 /dev/zero >&2"}, 20s);
         CHECK(result.out.size() == 3000000);
         CHECK(result.err.size() == 2000000);
@@ -81,7 +81,7 @@ TEST_CASE("large output on both streams does not deadlock") {
 }
 
 TEST_CASE("a command past its timeout comes back timed out and the next one gets a new shell") {
-    in_both_modes([](Fixture& f) {
+    in_both_modes([](ShellFixture& f) {
         auto slow = f.remote.run({"sleep", "5"}, 300ms);
         CHECK(slow.timed_out);
         auto next = f.remote.run({"echo", "again"}, 5s);
@@ -91,7 +91,7 @@ TEST_CASE("a command past its timeout comes back timed out and the next one gets
 }
 
 TEST_CASE("a killed shell is a lost connection, and the next command opens a new one") {
-    in_both_modes([](Fixture& f) {
+    in_both_modes([](ShellFixture& f) {
         f.remote.run({"true"}, 5s);
         ::kill(f.carrier->last_shell, SIGKILL);
         CHECK_THROWS_AS(f.remote.run({"echo", "x"}, 5s), transport::ConnectionLost);
@@ -100,7 +100,7 @@ TEST_CASE("a killed shell is a lost connection, and the next command opens a new
 }
 
 TEST_CASE("files go in one tar stream per directory, atomically, with their modes") {
-    in_both_modes([](Fixture& f) {
+    in_both_modes([](ShellFixture& f) {
         const std::string dir = (test::temp_dir() / "new dir" / "slurm").string();
         f.remote.write_files({{dir + "/a.sh", "#!/bin/bash\necho a\n", transport::FileMode::executable},
                             {dir + "/b's.txt", "b\n", transport::FileMode::plain}});
@@ -117,7 +117,7 @@ TEST_CASE("files go in one tar stream per directory, atomically, with their mode
 }
 
 TEST_CASE("paths are expanded by the remote shell, and an unset variable is an error naming it") {
-    in_both_modes([](Fixture& f) {
+    in_both_modes([](ShellFixture& f) {
         test::ScopedEnv home("HOME", "/home/ada");
         test::ScopedEnv scratch("SCRATCH", "/scratch/ada");
         test::ScopedEnv unset("MILEX_TEST_UNSET", std::nullopt);
@@ -133,7 +133,7 @@ TEST_CASE("paths are expanded by the remote shell, and an unset variable is an e
 }
 
 TEST_CASE("a large file is copied in pieces, whole under its name or not at all") {
-    in_both_modes([](Fixture& f) {
+    in_both_modes([](ShellFixture& f) {
         std::string big(3 * 1024 * 1024 + 17, '\0');
         for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 31 % 251);
         test::write_file(test::temp_dir() / "image.tar", big);
