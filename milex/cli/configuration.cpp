@@ -98,18 +98,15 @@ void set_up_remote(const model::Config& config) {
             }
             std::cout << fmt::format("milex-configuration: machine \"{}\": {} ready on {} ({})\n", machine.name,
                                      machine.path, transport->where(), util::join(store::layout_directories(), " "));
-            switch (store::ensure_milex_line(*transport, machine.path)) {
-            case store::BashrcChange::added:
-                std::cout << fmt::format("milex-configuration: added export MILEX={} to ~/.bashrc on {}\n", machine.path,
-                                         transport->where());
-                break;
-            case store::BashrcChange::updated:
-                std::cout << fmt::format("milex-configuration: set export MILEX={} in ~/.bashrc on {}\n", machine.path,
-                                         transport->where());
-                break;
-            case store::BashrcChange::unchanged:
-                break;
-            }
+            const auto lines = store::ensure_machine_lines(*transport, machine.name, machine.path);
+            if (lines.milex_kept)
+                std::cout << fmt::format("milex-configuration: ~/.bashrc on {} keeps export MILEX={} (another machine "
+                                         "entry's path); this machine's is in ${}\n",
+                                         transport->where(), *lines.milex_kept, store::machine_variable(machine.name));
+            else if (lines.change != store::BashrcChange::unchanged)
+                std::cout << fmt::format("milex-configuration: {} export MILEX={} and {} in ~/.bashrc on {}\n",
+                                         lines.change == store::BashrcChange::added ? "wrote" : "set", machine.path,
+                                         store::machine_variable(machine.name), transport->where());
             memory.set_machine_cache(machine.name, "set_up", key);
         } catch (const Error& e) {
             problems.insert(problems.end(), e.lines().begin(), e.lines().end());
