@@ -30,13 +30,10 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::ordered_json;
 
-bool is_yaml(const fs::path& path) {
-    const auto ext = path.extension().string();
-    return ext == ".yaml" || ext == ".yml";
-}
-
-std::string serialise(const ordered_json& root, const fs::path& path) {
-    return is_yaml(path) ? util::dump_yaml(root) : root.dump(4) + "\n";
+/// The config written back in the form it was read in: one rule with the reader (util::is_yaml:
+/// the name, else the text), so a YAML ~/.milexconfig stays YAML.
+std::string serialise(const ordered_json& root, const fs::path& path, std::string_view was) {
+    return util::is_yaml(path.string(), was) ? util::dump_yaml(root) : root.dump(4) + "\n";
 }
 
 /// The editor a user expects: $VISUAL, $EDITOR, git's core.editor, else nano.
@@ -195,15 +192,17 @@ int set_settings(const fs::path& path, const std::vector<std::string>& settings)
     document.source = model::display_path(path);
     document.root = ordered_json::object();
     std::error_code ec;
+    std::string was;
     if (fs::exists(path, ec)) {
         auto text = util::read_file(path);
         if (!text) throw Error(text.error());
-        auto parsed = util::parse_document(*text, model::display_path(path));
+        was = std::move(*text);
+        auto parsed = util::parse_document(was, model::display_path(path));
         if (!parsed) throw Error(parsed.error());
         document = std::move(*parsed);
     }
     for (const auto& setting : settings) model::apply_setting(document.root, setting);
-    const std::string text = serialise(document.root, path);
+    const std::string text = serialise(document.root, path, was);
     // Validated as it will be read back, so the error lines point at the file's lines.
     auto reread = util::parse_document(text, model::display_path(path));
     if (!reread) throw Error(reread.error());
@@ -224,8 +223,8 @@ int edit(const fs::path& path) {
     // The copy is edited, so the real file only ever holds a config that passed validation.
     const char* tmpdir = std::getenv("TMPDIR");
     std::string pattern = fmt::format("{}/milexconfig.XXXXXX{}", tmpdir && *tmpdir ? tmpdir : "/tmp",
-                                      is_yaml(path) ? ".yaml" : ".json");
-    int fd = ::mkstemps(pattern.data(), static_cast<int>(is_yaml(path) ? 5 : 5));
+                                      util::is_yaml(path.string(), original) ? ".yaml" : ".json");
+    int fd = ::mkstemps(pattern.data(), 5);
     if (fd < 0) throw Error(fmt::format("cannot create a temporary file in {}", tmpdir && *tmpdir ? tmpdir : "/tmp"));
     ::close(fd);
     const fs::path copy = pattern;
