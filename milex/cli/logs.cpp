@@ -103,7 +103,7 @@ int logs_command(const Args& args) {
                 if (auto rest = reader.read_from(path, offset); rest && !rest->empty()) print(*rest);
                 break;
             }
-            std::this_thread::sleep_for(pause);
+            access.transport->idle(pause);
             pause = std::min(pause * 2, std::chrono::milliseconds(2000));
         }
     }

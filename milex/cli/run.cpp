@@ -250,7 +250,7 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
         // Woken by a SIGINT or SIGTERM at once, not after the whole pause.
         for (auto slept = std::chrono::milliseconds(0); slept < pause && util::interrupt_signal() == 0;
              slept += std::chrono::milliseconds(100))
-            std::this_thread::sleep_for(std::min(std::chrono::milliseconds(100), pause - slept));
+            transport->idle(std::min(std::chrono::milliseconds(100), pause - slept));
         pause = std::min(pause * 3 / 2, std::chrono::milliseconds(60000));
         progress.kept = nullptr;
         progress.resuming = nullptr;

@@ -107,7 +107,7 @@ int status_command(const Args& args) {
             });
             return all_completed ? 0 : 1;
         }
-        std::this_thread::sleep_for(pause);
+        access.transport->idle(pause);
         pause = next_pause(pause);
     }
 }

@@ -69,6 +69,8 @@ struct Api {
     decltype(&libssh2_channel_get_exit_status) exit_status = nullptr;
     decltype(&libssh2_channel_free) channel_free = nullptr;
     decltype(&libssh2_poll_channel_read) queued = nullptr;
+    decltype(&libssh2_keepalive_config) keepalive_config = nullptr;
+    decltype(&libssh2_keepalive_send) keepalive_send = nullptr;
     std::string problem;  ///< why it could not be loaded
 };
 
@@ -125,6 +127,8 @@ const Api& load() {
         bind(library, a.exit_status, "libssh2_channel_get_exit_status", p);
         bind(library, a.channel_free, "libssh2_channel_free", p);
         bind(library, a.queued, "libssh2_poll_channel_read", p);
+        bind(library, a.keepalive_config, "libssh2_keepalive_config", p);
+        bind(library, a.keepalive_send, "libssh2_keepalive_send", p);
         if (p.empty() && a.init(0) != 0) p = "libssh2_init failed";
         return a;
     }();
@@ -186,6 +190,15 @@ public:
     }
     bool broken() const { return m_broken; }
     void mark_broken() { m_broken = true; }
+    /// Keepalives every `seconds` (ssh_config's ServerAliveInterval), without asking for a reply:
+    /// they keep an idle NAT mapping, and a dead link shows on the next command anyway.
+    void configure_keepalive(int seconds) { a.keepalive_config(m_session, 0, static_cast<unsigned>(seconds)); }
+    /// Sends a keepalive if one is due. Only between commands: nothing else is half-sent then.
+    void keep_alive() {
+        if (m_broken) return;
+        int next = 0;
+        a.keepalive_send(m_session, &next);
+    }
     LIBSSH2_SESSION* get() const { return m_session; }
     const SshTarget& target() const { return m_target; }
     const std::string& machine() const { return m_machine; }
@@ -476,6 +489,7 @@ public:
     explicit Libssh2Carrier(std::unique_ptr<Session> session) : m_session(std::move(session)) {}
     std::unique_ptr<Channel> open_shell() override { return exec("exec /bin/sh"); }
     Replies replies() const override { return Replies::streamed; }
+    void keep_alive() override { m_session->keep_alive(); }
     std::unique_ptr<Channel> exec(const std::string& command) override {
         Session& s = *m_session;
         auto lost = [&](const std::string& why) {
@@ -662,6 +676,7 @@ std::unique_ptr<RemoteTransport> connect_libssh2(const model::Machine& machine, 
     const Api& a = api_for(machine);
     auto session = open_checked(a, machine, target, true);
     authenticate(*session, machine);
+    session->configure_keepalive(target.server_alive_interval);
     std::string where = target.where();
     return std::make_unique<RemoteTransport>(std::make_unique<Libssh2Carrier>(std::move(session)), where);
 }

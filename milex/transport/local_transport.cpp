@@ -1,3 +1,5 @@
+#include <thread>
+
 #include <fmt/format.h>
 
 #include "milex/transport/transport.hpp"
@@ -6,6 +8,8 @@
 #include "milex/util/path.hpp"
 
 namespace milex::transport {
+
+void Transport::idle(std::chrono::milliseconds duration) { std::this_thread::sleep_for(duration); }
 
 util::ProcessResult LocalTransport::run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
     util::ProcessOptions options;

@@ -1,6 +1,7 @@
 #include "milex/transport/remote_transport.hpp"
 
 #include <fstream>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -49,6 +50,16 @@ std::string unpack_command(const std::string& directory, const std::vector<std::
     // rename. A failure leaves no half-written file in place.
     return fmt::format("mkdir -p {0} && T=$(mktemp -d {0}/.milex.XXXXXX) && {{ tar -x -C \"$T\" -f -{1} && rmdir \"$T\" || {{ rm -rf \"$T\"; exit 1; }}; }}",
                        dir, moves);
+}
+
+void RemoteTransport::idle(std::chrono::milliseconds duration) {
+    const auto end = std::chrono::steady_clock::now() + duration;
+    for (;;) {
+        m_carrier->keep_alive();
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return;
+        std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(1000)));
+    }
 }
 
 RemoteTransport::RemoteTransport(std::unique_ptr<Carrier> carrier, std::string where)

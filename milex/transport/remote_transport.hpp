@@ -25,6 +25,9 @@ public:
     virtual std::chrono::milliseconds login_allowance() const { return {}; }
     /// `streamed` when this client acknowledges what it receives at once (see RemoteShell).
     virtual Replies replies() const { return Replies::buffered; }
+    /// Sends a keepalive if one is due; called about once a second while milex waits between
+    /// commands (never while a command is under way). OpenSSH's client sends its own.
+    virtual void keep_alive() {}
 };
 
 /// How long one step of the connection may take: $MILEX_SSH_TIMEOUT seconds, default 15.
@@ -48,6 +51,7 @@ public:
     std::string where() const override { return m_where; }
     std::string via() const override { return m_via; }
     void set_via(std::string via) { m_via = std::move(via); }
+    void idle(std::chrono::milliseconds duration) override;
 
 protected:
     Carrier& carrier() { return *m_carrier; }

@@ -53,6 +53,8 @@ SshTarget parse_ssh_g(std::string_view text, const std::string& home) {
         else if (key == "controlmaster") control_master = value;
         else if (key == "controlpath" && value != "none") control_path = value;
         else if (key == "controlpersist") control_persist = value;
+        else if (key == "serveraliveinterval" && std::atoi(value.c_str()) > 0)
+            target.server_alive_interval = std::atoi(value.c_str());
     }
     if ((control_master == "auto" || control_master == "autoask") && !control_path.empty() && control_persist != "no")
         target.shared_control_path = control_path;

@@ -20,6 +20,9 @@ struct SshTarget {
     std::string host_key_alias;
     std::string proxy_jump;
     std::string proxy_command;
+    /// Seconds between keepalives on an idle connection (ServerAliveInterval; 0 there, the
+    /// default of `ssh -G`, means 30 here, so that --watch survives an idle NAT).
+    int server_alive_interval = 30;
     bool from_ssh_config = false;  ///< `ssh -G` answered
     /// The user's own ControlPath when their ssh_config keeps shared connections (`ControlMaster
     /// auto` or `autoask` with `ControlPersist`): milex's OpenSSH transport then goes through

@@ -29,6 +29,12 @@ TEST_CASE("ssh -G output gives host, user, port, identity and known_hosts files,
     CHECK(plain.known_hosts_name() == "[10.0.0.1]:2222");
 }
 
+TEST_CASE("keepalives: ssh_config's ServerAliveInterval, else every 30 s (ssh -G prints 0 when unset)") {
+    CHECK(parse_ssh_g("hostname a\nserveraliveinterval 0\n", "/h").server_alive_interval == 30);
+    CHECK(parse_ssh_g("hostname a\n", "/h").server_alive_interval == 30);
+    CHECK(parse_ssh_g("hostname a\nserveraliveinterval 5\n", "/h").server_alive_interval == 5);
+}
+
 TEST_CASE("the machine's own keys win over ~/.ssh/config") {
     const auto config = test::temp_dir() / "ssh_config";
     test::write_file(config, "Host narval\n  HostName narval.example\n  User ada\n  Port 2200\n"

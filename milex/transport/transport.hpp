@@ -70,6 +70,11 @@ public:
     /// How the machine is reached, for messages: "" for this host, "libssh2", "openssh (ssh -G
     /// shows a ProxyJump)".
     virtual std::string via() const { return {}; }
+
+    /// Waits `duration` between two commands (--watch, --follow, --wait), keeping the connection
+    /// alive: over libssh2 it sends SSH keepalives meanwhile, so that an idle NAT or firewall does
+    /// not drop it. Here and over OpenSSH (ServerAliveInterval) it only sleeps.
+    virtual void idle(std::chrono::milliseconds duration);
 };
 
 /// Runs commands on this host.
