@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "milex/scheduler/slurm.hpp"
+#include "milex/scheduler/reports.hpp"
 #include "milex/scheduler/slurm_parse.hpp"
 #include "milex/util/clock.hpp"
 #include "milex/util/error.hpp"
@@ -54,10 +54,10 @@ JobStatus status_from_record(const model::JobRun& job) {
 /// The global task indices `attempt` ran: its array's, or its parts' plus their offsets.
 std::vector<std::string> indices_of(const model::JobRun& attempt) {
     if (attempt.parts.empty())
-        return attempt.array.empty() ? std::vector<std::string>{} : scheduler::slurm::array_indices(attempt.array);
+        return attempt.array.empty() ? std::vector<std::string>{} : model::array_indices(attempt.array);
     std::vector<std::string> out;
     for (const auto& part : attempt.parts)
-        for (const auto& index : scheduler::slurm::array_indices(part.array))
+        for (const auto& index : model::array_indices(part.array))
             out.push_back(std::to_string(part.offset + std::stoull(index)));
     return out;
 }

@@ -6,9 +6,9 @@
 #include <fmt/format.h>
 
 #include "milex/model/slurm_options.hpp"
+#include "milex/scheduler/reports.hpp"
 #include "milex/scheduler/sge_dialect.hpp"
 #include "milex/scheduler/sge_parse.hpp"
-#include "milex/scheduler/slurm.hpp"
 #include "milex/scheduler/slurm_parse.hpp"
 #include "milex/scheduler/status_files.hpp"
 #include "milex/util/error.hpp"
@@ -86,111 +86,56 @@ std::optional<Submission> SgeScheduler::find_submitted(const SubmitRequest& requ
 }
 
 std::map<std::string, JobReport> SgeScheduler::query(const std::vector<JobQuery>& jobs) {
-    std::map<std::string, JobReport> reports;
-    if (jobs.empty()) return reports;
-    std::map<std::string, const JobQuery*> by_id;
-    std::vector<std::string> ids;
-    std::map<std::string, std::vector<std::string>> expected_tasks;  // milex's indices, from 0
-    for (const auto& job : jobs) {
-        by_id[job.id] = &job;
-        ids.push_back(job.id);
-        if (!job.array.empty()) expected_tasks[job.id] = model::array_indices(job.array);
-    }
-    auto record = [&](const std::string& id, const std::string& task, const JobState& state, bool overwrite) {
-        JobReport& report = reports[id];
-        if (!by_id[id]->array.empty()) {
-            // Only the tasks asked for: a list of tasks runs over its whole range (array_words).
-            const auto& wanted = expected_tasks[id];
-            if (task.empty() || std::find(wanted.begin(), wanted.end(), task) == wanted.end()) return;
-            if (overwrite || !report.tasks.count(task)) report.tasks[task] = state;
-        } else if (overwrite || report.job.state == State::unknown) {
-            report.job = state;
-        }
-    };
-    auto resolved = [&](const std::string& id) {
-        auto it = reports.find(id);
-        if (it == reports.end()) return false;
-        if (by_id[id]->array.empty()) return it->second.job.state != State::unknown;
-        for (const auto& index : expected_tasks[id])
-            if (!it->second.tasks.count(index)) return false;
-        return true;
-    };
+    if (jobs.empty()) return {};
+    ReportBook book(jobs);
+    auto one = [](const std::string& task) { return std::vector<std::string>{task}; };
 
     // 1. The live queue (the user's jobs, one call). Ids are reused after a restart of the
     // cell: a job of another name is not ours.
     auto queue = call(k_qstat_mine);
     for (const auto& entry : sge::parse_qstat(queue.out)) {
-        auto it = by_id.find(entry.job_id);
-        if (it == by_id.end() || entry.name != it->second->name) continue;
+        const JobQuery* job = book.job(entry.job_id);
+        if (!job || entry.name != job->name) continue;
         JobState state = sge::state_of(entry.state);
         state.node = entry.node;
         if (!entry.start.empty()) state.start = entry.start;
-        if (entry.tasks.empty()) record(entry.job_id, "", state, true);
-        for (size_t task : entry.tasks) record(entry.job_id, std::to_string(task - 1), state, true);
+        if (entry.tasks.empty() && job->array.empty()) book.record(entry.job_id, {}, state, true);
+        for (size_t task : entry.tasks) book.record(entry.job_id, one(std::to_string(task - 1)), state, true);
     }
 
     // 2. What left the queue: the exit-status files the scripts wrote, read in one command.
-    std::vector<std::string> missing;
-    for (const auto& id : ids)
-        if (!resolved(id)) missing.push_back(id);
-    if (!missing.empty()) {
+    const auto file_of = book.status_files(m_status_dir);
+    if (!file_of.empty()) {
         std::vector<std::string> paths;
-        std::map<std::string, std::pair<std::string, std::string>> file_of;  // file → (id, task)
-        for (const auto& id : missing) {
-            const JobQuery& job = *by_id[id];
-            auto add = [&](const std::string& task) {
-                const std::string file =
-                    fmt::format("{}/{}-{}{}.status", m_status_dir, job.name, id, task.empty() ? "" : "_" + task);
-                file_of[file] = {id, task};
-                paths.push_back(file);
-            };
-            if (job.array.empty()) add("");
-            for (const auto& task : expected_tasks[id])
-                if (!reports[id].tasks.count(task)) add(task);
-        }
-        const auto contents = read_status_files(m_transport, paths, k_query_timeout);
-        for (const auto& [file, text] : contents) {
+        for (const auto& entry : file_of) paths.push_back(entry.first);
+        for (const auto& [file, text] : read_status_files(m_transport, paths, k_query_timeout)) {
             const auto& [id, task] = file_of.at(file);
             auto state = slurm::parse_status_file(text);
             // A start without an end: killed before its trap ran (time limit, qdel): qacct says.
             if (!state || state->state == State::running) continue;
-            record(id, task, *state, false);
+            book.record(id, task.empty() ? std::vector<std::string>{} : one(task), *state, false);
         }
     }
 
     // 3. Still missing: accounting, one qacct per job in one command.
-    missing.clear();
-    for (const auto& id : ids)
-        if (!resolved(id)) missing.push_back(id);
+    const auto missing = book.unresolved();
     if (!missing.empty()) {
         std::vector<std::string> argv = {"sh", "-c", "for j; do qacct -j \"$j\" 2>/dev/null; done", "milex-qacct"};
         argv.insert(argv.end(), missing.begin(), missing.end());
         auto accounting = call(argv, true);
         for (const auto& entry : sge::parse_qacct(accounting.out)) {
-            auto it = by_id.find(entry.job_id);
-            if (it == by_id.end() || entry.name != it->second->name) continue;
+            const JobQuery* job = book.job(entry.job_id);
+            if (!job || entry.name != job->name) continue;
+            // A task's line names it; a line without one, for an array, says nothing of its tasks.
+            if (entry.task.empty() && !job->array.empty()) continue;
             const std::string task = entry.task.empty() ? "" : std::to_string(std::stoull(entry.task) - 1);
-            record(entry.job_id, task, entry.state, false);
+            book.record(entry.job_id, task.empty() ? std::vector<std::string>{} : one(task), entry.state, false);
         }
     }
 
     // 4. The rest vanished without a trace (deleted before they ran leave no accounting);
     // arrays take the state of their tasks.
-    for (const auto& id : ids) {
-        JobReport& report = reports[id];
-        if (!by_id[id]->array.empty()) {
-            for (const auto& index : expected_tasks[id]) {
-                if (report.tasks.count(index)) continue;
-                JobState lost;
-                lost.reason = "gone from the queue without accounting: deleted before it ran?";
-                report.tasks[index] = lost;
-            }
-            report.job = combine_tasks(report.tasks);
-        } else if (report.job.state == State::unknown && report.job.reason.empty()) {
-            report.job.reason = "gone from the queue without accounting: deleted before it ran?";
-        }
-    }
-    return reports;
+    return book.finish("gone from the queue without accounting: deleted before it ran?");
 }
 
 void SgeScheduler::cancel(const std::vector<std::string>& ids) {

@@ -11,7 +11,7 @@ namespace milex::scheduler::sge {
 
 namespace {
 
-bool digits(std::string_view s) {
+bool only_digits(std::string_view s) {
     return !s.empty() && s.size() <= 18 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
@@ -23,7 +23,7 @@ std::vector<size_t> task_ids(const std::string& spec) {
     for (const auto& item : util::split(spec, ',')) {
         const auto dash = item.find('-');
         if (dash == std::string::npos) {
-            if (digits(item)) out.push_back(std::stoull(item));
+            if (only_digits(item)) out.push_back(std::stoull(item));
             continue;
         }
         std::string last = item.substr(dash + 1), step = "1";
@@ -32,7 +32,7 @@ std::vector<size_t> task_ids(const std::string& spec) {
             last = last.substr(0, colon);
         }
         const std::string first = item.substr(0, dash);
-        if (!digits(first) || !digits(last) || !digits(step) || std::stoull(step) == 0) continue;
+        if (!only_digits(first) || !only_digits(last) || !only_digits(step) || std::stoull(step) == 0) continue;
         for (size_t i = std::stoull(first); i <= std::stoull(last) && out.size() < 1000000; i += std::stoull(step))
             out.push_back(i);
     }
@@ -45,7 +45,7 @@ std::optional<std::string> parse_terse(const std::string& output) {
     // The id is on the last line; an array's is "23.1-3:1".
     std::string line = util::last_line(output);
     line = line.substr(0, line.find('.'));
-    if (!digits(line)) return std::nullopt;
+    if (!only_digits(line)) return std::nullopt;
     return line;
 }
 
@@ -168,7 +168,7 @@ std::vector<PartitionResources> parse_resources(const std::string& queues, const
         for (const auto& item : util::split(std::string(util::trim(std::string_view(trimmed).substr(15))), ',')) {
             if (!item.starts_with("gpu=")) continue;
             const std::string n = item.substr(4);
-            if (digits(n)) host_gpus[host] = std::stoi(n);
+            if (only_digits(n)) host_gpus[host] = std::stoi(n);
         }
     }
     std::map<std::string, PartitionResources> table;
@@ -224,7 +224,7 @@ std::optional<size_t> config_limit(const std::string& config, const std::string&
         const std::string trimmed(util::trim(line));
         if (!trimmed.starts_with(key + " ")) continue;
         const std::string value(util::trim(std::string_view(trimmed).substr(key.size())));
-        if (digits(value) && std::stoull(value) > 0) return std::stoull(value);
+        if (only_digits(value) && std::stoull(value) > 0) return std::stoull(value);
         return std::nullopt;
     }
     return std::nullopt;

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "milex/scheduler/reports.hpp"
 #include "milex/scheduler/slurm_parse.hpp"
 #include "milex/scheduler/status_files.hpp"
 #include "milex/util/clock.hpp"
@@ -30,36 +31,6 @@ bool ours(const JobQuery& query, const std::string& name, const std::string& sub
 std::string joined_ids(const std::vector<std::string>& ids) { return util::join(ids, ","); }
 
 } // namespace
-
-JobState combine_tasks(const std::map<std::string, JobState>& tasks) {
-    JobState combined;
-    if (tasks.empty()) return combined;
-    auto any = [&](State s) {
-        return std::any_of(tasks.begin(), tasks.end(), [&](const auto& t) { return t.second.state == s; });
-    };
-    if (any(State::running)) combined.state = State::running;
-    else if (any(State::pending)) combined.state = State::pending;
-    else if (std::all_of(tasks.begin(), tasks.end(), [](const auto& t) { return t.second.state == State::completed; }))
-        combined.state = State::completed;
-    else {
-        combined.state = State::unknown;
-        for (State bad : {State::failed, State::out_of_memory, State::timeout, State::node_fail, State::preempted,
-                          State::cancelled, State::never_ran, State::unknown}) {
-            if (any(bad)) {
-                combined.state = bad;
-                break;
-            }
-        }
-    }
-    size_t done = 0;
-    for (const auto& [task, state] : tasks) {
-        if (state.state == State::completed) ++done;
-        if (combined.node.empty()) combined.node = state.node;
-        if (combined.exit_code.empty() && state.state == combined.state) combined.exit_code = state.exit_code;
-    }
-    combined.reason = fmt::format("{} of {} tasks completed", done, tasks.size());
-    return combined;
-}
 
 tl::expected<Submission, std::string> parse_parsable(const std::string& output) {
     // The id is on the last line; sites print notices before it.
@@ -113,37 +84,13 @@ util::ProcessResult SlurmScheduler::call(const std::vector<std::string>& argv, b
 }
 
 std::map<std::string, JobReport> SlurmScheduler::query(const std::vector<JobQuery>& jobs) {
-    std::map<std::string, JobReport> reports;
-    if (jobs.empty()) return reports;
-    std::map<std::string, const JobQuery*> by_id;
+    if (jobs.empty()) return {};
+    ReportBook book(jobs);
+    auto tasks_of = [](const std::string& spec) {
+        return spec.empty() ? std::vector<std::string>{} : slurm::array_indices(spec);
+    };
     std::vector<std::string> ids;
-    for (const auto& job : jobs) {
-        by_id[job.id] = &job;
-        ids.push_back(job.id);
-    }
-    // What each job should have: one state, or one per array task.
-    std::map<std::string, std::vector<std::string>> expected_tasks;
-    for (const auto& job : jobs)
-        if (!job.array.empty()) expected_tasks[job.id] = slurm::array_indices(job.array);
-
-    auto record = [&](const std::string& id, const std::string& tasks, const JobState& state, bool overwrite) {
-        JobReport& report = reports[id];
-        if (!by_id[id]->array.empty()) {
-            const auto indices = tasks.empty() ? expected_tasks[id] : slurm::array_indices(tasks);
-            for (const auto& index : indices)
-                if (overwrite || !report.tasks.count(index)) report.tasks[index] = state;
-        } else if (overwrite || report.job.state == State::unknown) {
-            report.job = state;
-        }
-    };
-    auto resolved = [&](const std::string& id) {
-        auto it = reports.find(id);
-        if (it == reports.end()) return false;
-        if (by_id[id]->array.empty()) return it->second.job.state != State::unknown;
-        for (const auto& index : expected_tasks[id])
-            if (!it->second.tasks.count(index)) return false;
-        return true;
-    };
+    for (const auto& job : jobs) ids.push_back(job.id);
 
     // 1. The live queue, for every job at once. squeue refuses a list of ids it all forgot.
     auto queue = call({"squeue", "-h", "-j", joined_ids(ids), "-o", slurm::queue_format()}, true);
@@ -151,20 +98,19 @@ std::map<std::string, JobReport> SlurmScheduler::query(const std::vector<JobQuer
         throw Error(fmt::format("squeue failed on {}: {}", m_transport.where(), util::last_line(queue.err)))
             .with_details(queue.err);
     for (const auto& row : slurm::parse_queue(queue.out)) {
-        if (!by_id.count(row.job_id) || !ours(*by_id[row.job_id], row.name, row.submitted)) continue;
-        record(row.job_id, row.tasks, row.state, true);
+        const JobQuery* job = book.job(row.job_id);
+        if (!job || !ours(*job, row.name, row.submitted)) continue;
+        book.record(row.job_id, tasks_of(row.tasks), row.state, true);
     }
 
     // 2. What the queue forgot: accounting, when the site keeps it.
     std::string accounting_silent;
-    std::vector<std::string> missing;
-    for (const auto& id : ids)
-        if (!resolved(id)) missing.push_back(id);
+    auto missing = book.unresolved();
     if (!missing.empty() && m_site.accounting.value_or(true)) {
         long long oldest = 0;
         const long long now = static_cast<long long>(std::time(nullptr));
         for (const auto& id : missing)
-            if (auto t = slurm::epoch_of(by_id[id]->submitted, true)) oldest = std::max(oldest, now - *t);
+            if (auto t = slurm::epoch_of(book.job(id)->submitted, true)) oldest = std::max(oldest, now - *t);
         // sacct looks back only to midnight without -S; a day more than the oldest job covers clock skew.
         const std::string since = fmt::format("now-{}", oldest + 86400);
         auto accounting = call({"sacct", "-X", "-n", "-P", "-j", joined_ids(missing), "-S", since, "-o",
@@ -172,12 +118,13 @@ std::map<std::string, JobReport> SlurmScheduler::query(const std::vector<JobQuer
                                true);
         if (accounting.succeeded()) {
             for (const auto& row : slurm::parse_accounting(accounting.out)) {
-                if (!by_id.count(row.job_id) || !ours(*by_id[row.job_id], row.name, row.submitted)) continue;
+                const JobQuery* job = book.job(row.job_id);
+                if (!job || !ours(*job, row.name, row.submitted)) continue;
                 // slurmdbd lags behind the controller: a job the queue no longer has, which
                 // accounting still calls pending or running, has ended in a way sacct has not
                 // heard of yet. The exit-status file will say.
                 if (!is_final(row.state.state)) continue;
-                record(row.job_id, row.tasks, row.state, false);
+                book.record(row.job_id, tasks_of(row.tasks), row.state, false);
             }
         } else if (accounting.err.find("disabled") != std::string::npos ||
                    accounting.err.find("not enabled") != std::string::npos) {
@@ -190,25 +137,12 @@ std::map<std::string, JobReport> SlurmScheduler::query(const std::vector<JobQuer
     }
 
     // 3. Still missing: the exit-status files the batch scripts wrote, read in one command.
-    missing.clear();
-    for (const auto& id : ids)
-        if (!resolved(id)) missing.push_back(id);
-    if (!missing.empty() && !m_site.status_dir.empty()) {
+    if (!m_site.status_dir.empty()) {
+        const auto file_of = book.status_files(m_site.status_dir);
         std::vector<std::string> paths;
-        std::map<std::string, std::pair<std::string, std::string>> file_of;  // file → (id, task)
-        for (const auto& id : missing) {
-            const JobQuery& job = *by_id[id];
-            auto add = [&](const std::string& task) {
-                const std::string file = fmt::format("{}/{}-{}{}.status", m_site.status_dir, job.name, id,
-                                                     task.empty() ? "" : "_" + task);
-                file_of[file] = {id, task};
-                paths.push_back(file);
-            };
-            if (job.array.empty()) add("");
-            for (const auto& task : expected_tasks[id])
-                if (!reports[id].tasks.count(task)) add(task);
-        }
-        const auto contents = read_status_files(m_transport, paths, k_query_timeout);
+        for (const auto& entry : file_of) paths.push_back(entry.first);
+        const auto contents = paths.empty() ? std::map<std::string, std::string>{}
+                                            : read_status_files(m_transport, paths, k_query_timeout);
         for (const auto& [file, text] : contents) {
             const auto& [id, task] = file_of.at(file);
             auto state = slurm::parse_status_file(text);
@@ -220,32 +154,18 @@ std::map<std::string, JobReport> SlurmScheduler::query(const std::vector<JobQuer
             }
             if (state->reason == "stopped by SIGTERM") {
                 // SLURM's SIGTERM: at the time limit it is a time-out, before it a cancel.
-                const long long limit = slurm::time_limit_seconds(by_id[id]->time_limit);
+                const long long limit = slurm::time_limit_seconds(book.job(id)->time_limit);
                 const auto start = slurm::epoch_of(state->start, true), end = slurm::epoch_of(state->end, true);
                 const bool at_limit = limit > 0 && start && end && *end - *start >= limit - 5;
                 state->state = at_limit ? State::timeout : State::cancelled;
                 state->exit_code.clear();  // the shell's 143 says nothing more than the state
             }
-            record(id, task, *state, false);
+            book.record(id, task.empty() ? std::vector<std::string>{} : std::vector<std::string>{task}, *state, false);
         }
     }
 
     // 4. The rest vanished without a trace; arrays take the state of their tasks.
-    for (const auto& id : ids) {
-        JobReport& report = reports[id];
-        if (!by_id[id]->array.empty()) {
-            for (const auto& index : expected_tasks[id]) {
-                if (report.tasks.count(index)) continue;
-                JobState lost;
-                lost.reason = accounting_silent.empty() ? "gone from the queue without an exit-status file" : accounting_silent;
-                report.tasks[index] = lost;
-            }
-            report.job = combine_tasks(report.tasks);
-        } else if (report.job.state == State::unknown && report.job.reason.empty()) {
-            report.job.reason = accounting_silent.empty() ? "gone from the queue without an exit-status file" : accounting_silent;
-        }
-    }
-    return reports;
+    return book.finish(accounting_silent.empty() ? "gone from the queue without an exit-status file" : accounting_silent);
 }
 
 std::optional<Submission> SlurmScheduler::find_submitted(const SubmitRequest& request, const std::string& since) {

@@ -3,6 +3,7 @@
 
 #include <tl/expected.hpp>
 
+#include "milex/scheduler/reports.hpp"
 #include "milex/scheduler/scheduler.hpp"
 #include "milex/transport/transport.hpp"
 
@@ -43,8 +44,5 @@ private:
 /// Reads `sbatch --parsable` output: `1234` or `1234;cluster`, possibly after warning lines.
 tl::expected<Submission, std::string> parse_parsable(const std::string& output);
 
-/// The state of an array from its tasks': running or pending while any is, else completed when
-/// all are, else the first way a task ended badly.
-JobState combine_tasks(const std::map<std::string, JobState>& tasks);
 
 } // namespace milex::scheduler
