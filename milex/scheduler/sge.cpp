@@ -25,7 +25,9 @@ const std::vector<std::string> k_qstat_mine = {"sh", "-c", "exec qstat -xml -u \
 } // namespace
 
 std::vector<std::string> SgeScheduler::submit_command(const SubmitRequest& request) const {
-    std::vector<std::string> argv = {"qsub", "-terse"};
+    // -w e: a job no queue could ever run (more GPUs, slots or memory than any host has) is
+    // refused now; accepted, it would wait in the queue forever.
+    std::vector<std::string> argv = {"qsub", "-terse", "-w", "e"};
     if (!request.tag.empty()) argv.insert(argv.end(), {"-ac", "milex_tag=" + request.tag});
     if (!request.array.empty()) {
         const auto words = sge::array_words(request.array, fmt::format("job \"{}\"", request.job_name));
@@ -51,6 +53,9 @@ Submission SgeScheduler::submit(const SubmitRequest& request) {
         for (const auto& line : util::split(result.err, '\n'))
             if (const std::string trimmed(util::trim(line)); !trimmed.empty() && trimmed != "Exiting.") reason = trimmed;
         if (reason.empty()) reason = result.describe_end(k_qsub_timeout);
+        if (reason.find("no suitable queues") != std::string::npos)
+            reason += " (no queue of this cell can ever run it: it asks for more slots, GPUs or memory than any "
+                      "host has, or for a queue it may not use; lower the request)";
         throw Error(fmt::format("qsub refused job \"{}\" on {}: {}", request.job_name, m_transport.where(), reason))
             .with_details(result.err);
     }

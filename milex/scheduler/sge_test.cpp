@@ -19,10 +19,10 @@ TEST_CASE("qsub's words: tag as context, dependencies held and told to the scrip
     milex::transport::LocalTransport here;
     SgeScheduler sge(here, "/m/slurm");
     CHECK(sge.submit_command({"D", "/m/slurm/d.sh", {"11", "12"}, "milex:abc:D:1", "", 0, ""}) ==
-          std::vector<std::string>{"qsub", "-terse", "-ac", "milex_tag=milex:abc:D:1", "-hold_jid", "11,12", "-v",
+          std::vector<std::string>{"qsub", "-terse", "-w", "e", "-ac", "milex_tag=milex:abc:D:1", "-hold_jid", "11,12", "-v",
                                    "MILEX_AFTER=11:12", "/m/slurm/d.sh"});
     CHECK(sge.submit_command({"S", "/m/slurm/s.sh", {}, "t:p1", "0-10%2", 11, ""}) ==
-          std::vector<std::string>{"qsub", "-terse", "-ac", "milex_tag=t:p1", "-t", "1-11", "-tc", "2", "-v",
+          std::vector<std::string>{"qsub", "-terse", "-w", "e", "-ac", "milex_tag=t:p1", "-t", "1-11", "-tc", "2", "-v",
                                    "MILEX_TASK_OFFSET=11", "/m/slurm/s.sh"});
     CHECK(sge::array_words("4-8:2", "x") == std::vector<std::string>{"-t", "5-9:2"});
     CHECK(sge::array_words("7", "x") == std::vector<std::string>{"-t", "8-8"});
