@@ -34,6 +34,9 @@ std::vector<std::string> SgeScheduler::submit_command(const SubmitRequest& reque
         argv.insert(argv.end(), words.begin(), words.end());
     }
     std::vector<std::string> variables;
+    // The script writes the tag into its exit-status file (find_submitted reads it there once
+    // the job has left the queue). -v splits at commas: a tag with one is only in the context.
+    if (!request.tag.empty() && request.tag.find(',') == std::string::npos) variables.push_back("MILEX_TAG=" + request.tag);
     if (request.task_offset > 0) variables.push_back(fmt::format("MILEX_TASK_OFFSET={}", request.task_offset));
     if (!request.after_ok.empty()) {
         // -hold_jid waits for the end; the script checks how they ended (SgeDialect::dependency_check).
@@ -81,12 +84,14 @@ util::ProcessResult SgeScheduler::call(const std::vector<std::string>& argv, boo
 
 std::optional<Submission> SgeScheduler::find_submitted(const SubmitRequest& request, const std::string&) {
     if (request.tag.empty()) return std::nullopt;
-    // The queue, by name: each job's context holds its tag. A job that ended already left no
-    // context behind (qacct keeps none); its exit-status file is named after its id, which is
-    // what was lost: it is submitted again.
+    // The queue, by name: each job's context holds its tag.
     auto jobs = call({"qstat", "-xml", "-j", request.job_name}, true);
     for (const auto& [id, tag] : sge::parse_tags(jobs.out))
         if (tag == request.tag) return Submission{id, ""};
+    // Gone from the queue (qacct keeps no context): the script wrote the tag into its exit-status
+    // file, `<name>-<id>[_<task>].status`.
+    if (auto id = find_tagged_status(m_transport, m_status_dir, request.job_name, request.tag, k_query_timeout); !id.empty())
+        return Submission{id, ""};
     return std::nullopt;
 }
 

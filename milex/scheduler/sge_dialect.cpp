@@ -217,6 +217,7 @@ for milex_dep in ${MILEX_AFTER//:/ }; do
   done
   if [ "$milex_ok" != 1 ]; then
     printf 'never-ran %s\n' "$milex_dep" >"$milex_status_file"
+    [ -z "${MILEX_TAG:-}" ] || printf 'tag %s\n' "$MILEX_TAG" >>"$milex_status_file"
     echo "milex: dependency $milex_dep did not complete: this job does not run" >&2
     exit 0
   fi

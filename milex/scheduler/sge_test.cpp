@@ -20,10 +20,10 @@ TEST_CASE("qsub's words: tag as context, dependencies held and told to the scrip
     SgeScheduler sge(here, "/m/slurm");
     CHECK(sge.submit_command({"D", "/m/slurm/d.sh", {"11", "12"}, "milex:abc:D:1", "", 0, ""}) ==
           std::vector<std::string>{"qsub", "-terse", "-w", "e", "-ac", "milex_tag=milex:abc:D:1", "-hold_jid", "11,12", "-v",
-                                   "MILEX_AFTER=11:12", "/m/slurm/d.sh"});
+                                   "MILEX_TAG=milex:abc:D:1,MILEX_AFTER=11:12", "/m/slurm/d.sh"});
     CHECK(sge.submit_command({"S", "/m/slurm/s.sh", {}, "t:p1", "0-10%2", 11, ""}) ==
           std::vector<std::string>{"qsub", "-terse", "-w", "e", "-ac", "milex_tag=t:p1", "-t", "1-11", "-tc", "2", "-v",
-                                   "MILEX_TASK_OFFSET=11", "/m/slurm/s.sh"});
+                                   "MILEX_TAG=t:p1,MILEX_TASK_OFFSET=11", "/m/slurm/s.sh"});
     CHECK(sge::array_words("4-8:2", "x") == std::vector<std::string>{"-t", "5-9:2"});
     CHECK(sge::array_words("7", "x") == std::vector<std::string>{"-t", "8-8"});
     // A list (resubmit --failed of tasks 1 and 3): its whole range, the others skipped by the script.

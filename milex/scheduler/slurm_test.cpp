@@ -19,14 +19,14 @@ TEST_CASE("dependencies go on the sbatch command line") {
     milex::transport::LocalTransport here;
     SlurmScheduler slurm(here);
     CHECK(slurm.submit_command({"D", "/m/slurm/d.sh", {"11", "12"}, "milex:abc:D:1", "", 0, ""}) ==
-          std::vector<std::string>{"sbatch", "--parsable", "--comment=milex:abc:D:1", "--dependency=afterok:11:12",
-                                   "/m/slurm/d.sh"});
+          std::vector<std::string>{"sbatch", "--parsable", "--comment=milex:abc:D:1",
+                                   "--export=ALL,MILEX_TAG=milex:abc:D:1", "--dependency=afterok:11:12", "/m/slurm/d.sh"});
     CHECK(slurm.submit_command({"A", "/m/slurm/a.sh", {}, "", "", 0, ""}) ==
           std::vector<std::string>{"sbatch", "--parsable", "/m/slurm/a.sh"});
     // The second part of a split sweep: its own indices, and the offset its script adds.
     CHECK(slurm.submit_command({"S", "/m/slurm/s.sh", {}, "t:p1", "0-10%2", 11, ""}) ==
           std::vector<std::string>{"sbatch", "--parsable", "--comment=t:p1", "--array=0-10%2",
-                                   "--export=ALL,MILEX_TASK_OFFSET=11", "/m/slurm/s.sh"});
+                                   "--export=ALL,MILEX_TAG=t:p1,MILEX_TASK_OFFSET=11", "/m/slurm/s.sh"});
 }
 
 TEST_CASE("MaxArraySize from scontrol show config, and indices folded back into a spec") {

@@ -21,4 +21,20 @@ std::map<std::string, std::string> read_status_files(transport::Transport& trans
     return contents;
 }
 
+std::string find_tagged_status(transport::Transport& transport, const std::string& dir, const std::string& job_name,
+                               const std::string& tag, std::chrono::milliseconds timeout) {
+    if (dir.empty() || tag.empty()) return "";
+    auto files = transport.run({"sh", "-c", "grep -lxF -e \"tag $1\" -- \"$2/$3\"-*.status 2>/dev/null; exit 0",
+                                "milex-find", tag, dir, job_name},
+                               timeout);
+    const std::string prefix = dir + "/" + job_name + "-";
+    for (const auto& line : util::split(files.out, '\n')) {
+        if (line.rfind(prefix, 0) != 0) continue;
+        const std::string rest = line.substr(prefix.size());
+        const std::string id = rest.substr(0, rest.find_first_of("_."));
+        if (!id.empty() && id.find_first_not_of("0123456789") == std::string::npos) return id;
+    }
+    return "";
+}
+
 } // namespace milex::scheduler

@@ -17,6 +17,9 @@ milex_name="${SLURM_JOB_NAME:-}"
 # When and how the job ended, for milex status where the cluster keeps no accounting.
 milex_status_file="$MILEX/slurm/${milex_name:-train}-$milex_id.status"
 printf 'start %s\n' "$(date +%s)" >"$milex_status_file" 2>/dev/null
+# The submission's tag, where the scheduler keeps none for ended jobs: a milex killed between the
+# submission and its record finds the job here and does not submit it twice.
+[ -z "${MILEX_TAG:-}" ] || printf 'tag %s\n' "$MILEX_TAG" >>"$milex_status_file" 2>/dev/null
 trap 'milex_rc=$?; printf "end %s exit %s%s\n" "$(date +%s)" "$milex_rc" "${milex_signal:+ signal $milex_signal}" >>"$milex_status_file" 2>/dev/null' EXIT
 trap 'milex_signal=TERM; exit 143' TERM
 

@@ -49,11 +49,15 @@ for milex_dep in ${MILEX_AFTER//:/ }; do
   done
   if [ "$milex_ok" != 1 ]; then
     printf 'never-ran %s\n' "$milex_dep" >"$milex_status_file"
+    [ -z "${MILEX_TAG:-}" ] || printf 'tag %s\n' "$MILEX_TAG" >>"$milex_status_file"
     echo "milex: dependency $milex_dep did not complete: this job does not run" >&2
     exit 0
   fi
 done
 printf 'start %s\n' "$(date +%s)" >"$milex_status_file" 2>/dev/null
+# The submission's tag, where the scheduler keeps none for ended jobs: a milex killed between the
+# submission and its record finds the job here and does not submit it twice.
+[ -z "${MILEX_TAG:-}" ] || printf 'tag %s\n' "$MILEX_TAG" >>"$milex_status_file" 2>/dev/null
 trap 'milex_rc=$?; printf "end %s exit %s%s\n" "$(date +%s)" "$milex_rc" "${milex_signal:+ signal $milex_signal}" >>"$milex_status_file" 2>/dev/null' EXIT
 trap 'milex_signal=TERM; exit 143' TERM
 
