@@ -261,6 +261,7 @@ struct Dashboard::Impl {
         for (const auto& c : cards) served = served || c->name() == machine_name;
         if (!served) throw LaunchRefused("machine", fmt::format("no machine \"{}\" in this dashboard", machine_name));
         const model::Job job = changed_job(original, body);
+        check_allowed(job, config.get(machine_name));
         const std::string name = store::parse_bundle_file_name(source.record.bundle + ".json")
                                      ? store::parse_bundle_file_name(source.record.bundle + ".json")->name
                                      : source.record.bundle;
@@ -305,8 +306,15 @@ struct Dashboard::Impl {
                        form["run"] = id;
                        form["machine"] = run.record.machine;
                        ordered_json machines = ordered_json::array();
-                       for (const auto& c : cards) machines.push_back(c->name());
+                       ordered_json allowed = ordered_json::object();
+                       for (const auto& c : cards) {
+                           machines.push_back(c->name());
+                           if (auto offers = allowed_offers(config.get(c->name())); !offers.empty())
+                               allowed[c->name()] = offers;
+                       }
                        form["machines"] = machines;
+                       // What the form may offer per machine (allowed_partitions, allowed_gpu_types).
+                       form["allowed"] = allowed;
                        send_json(res, form);
                    }));
         server.Post("/api/launch", handle([this](const Request& req, Response& res) {

@@ -168,6 +168,32 @@ test('a launch with an argument the application refuses shows its error next to 
   assertClean(page);
 });
 
+test('the launch form offers only the partitions and GPU types the machine allows, and refuses another next to its field', async () => {
+  const { readdirSync } = await import('node:fs');
+  const runsDir = `${process.env.MILEX_TEST_DIR}/milex/runs`;
+  const page = await openPage(browser, '/runs');
+  await page.getByRole('link', { name: /^weblaunch_/ }).first().click();
+  await jobRow(page, 'L').getByRole('link', { name: 'Launch L again, changed' }).click();
+  const offered = (list) => page.locator(`datalist#${list} option`).evaluateAll((options) => options.map((o) => o.value));
+  // The cluster has debug and long, both with fake GPUs; the config allows debug and fake only.
+  await page.locator('datalist#gres-offers option').first().waitFor({ state: 'attached', timeout: 30000 });
+  assert.deepEqual(await offered('partitions'), ['debug']);
+  assert.deepEqual(await offered('gres-offers'), ['gpu:fake:1', 'gpu:fake:2']);
+  const partition = page.getByLabel('partition', { exact: true });
+  assert.equal(await page.locator('#field-slurm_partition-allowed').innerText(), 'allowed on local: debug');
+  const runsBefore = readdirSync(runsDir).length;
+  await partition.fill('long');
+  await page.getByRole('button', { name: 'Launch' }).click();
+  const error = page.locator('#field-slurm_partition-error');
+  await error.waitFor({ timeout: 60000 });
+  assert.equal(await error.innerText(),
+    '--partition "long" is not allowed on machine "local"; its allowed_partitions are debug');
+  assert.equal(await partition.getAttribute('aria-invalid'), 'true');
+  assert.equal(readdirSync(runsDir).length, runsBefore, 'nothing submitted');
+  assert.deepEqual(await axeViolations(page), []);
+  assertClean(page);
+});
+
 test('ten open pages cost the scheduler what one does: one poller per machine, shared', async () => {
   const { readFileSync, existsSync } = await import('node:fs');
   const callsFile = `${process.env.MILEX_TEST_DIR}/squeue-calls`;

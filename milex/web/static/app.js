@@ -380,8 +380,13 @@ function LaunchPage({ id, job }) {
   if (!form) return html`<h1>Launch ${job} again</h1><p>Loading…</p>`;
   const target = machine || form.machine;
   const card = (machines || []).find((m) => m.name === target);
-  const partitions = [...new Set((card?.resources || []).map((r) => r.partition))];
-  const gpuTypes = [...new Set((card?.resources || []).filter((r) => r.gpu_type).map((r) => r.gpu_type))];
+  // Offered: the machine's live partitions and GPU types, within what its config allows.
+  const allowed = (form.allowed || {})[target] || {};
+  const within = (live, list) => !list ? live : live.length ? live.filter((x) => list.includes(x)) : list;
+  const partitions = within([...new Set((card?.resources || []).map((r) => r.partition))], allowed.partitions);
+  const gpuTypes = within([...new Set((card?.resources || []).filter((r) => r.gpu_type).map((r) => r.gpu_type))],
+    allowed.gpu_types);
+  const limits = { partition: allowed.partitions, gres: allowed.gpu_types };
   const errorFor = (field) => result && result.field === field ? result.error : null;
   const fieldId = (field) => 'field-' + field.replace(/[^A-Za-z0-9_-]/g, '_');
 
@@ -436,10 +441,13 @@ function LaunchPage({ id, job }) {
     const err = errorFor('slurm.' + key);
     const value = key in slurm ? slurm[key] : form.slurm[key];
     const list = key === 'partition' ? 'partitions' : key === 'gres' ? 'gres-offers' : undefined;
+    const limit = limits[key];
+    const described = [limit ? idv + '-allowed' : null, err ? idv + '-error' : null].filter(Boolean).join(' ') || undefined;
     return html`<div class="field" key=${key}>
       <label for=${idv}>${key}</label>
-      <input type="text" id=${idv} value=${value} list=${list} aria-describedby=${err ? idv + '-error' : undefined}
+      <input type="text" id=${idv} value=${value} list=${list} aria-describedby=${described}
         aria-invalid=${err ? 'true' : undefined} onInput=${(e) => setSlurm({ ...slurm, [key]: e.target.value })} />
+      ${limit && html`<span class="kind" id=${idv + '-allowed'}>allowed on ${target}: ${limit.join(', ')}</span>`}
       ${err && html`<p class="error" id=${idv + '-error'} role="alert">${err}</p>`}
     </div>`;
   };
