@@ -197,6 +197,9 @@ struct Dashboard::Impl {
         card(run.record.machine).with_access([&](observe::MachineAccess& access) {
             // The paths come from the record and the bundle, never from the client.
             const auto files = observe::log_files(*definition, access.machine, *job_run, err, task);
+            out["stream"] = err ? "stderr" : "stdout";
+            // The page offers stderr beside stdout only where the job writes it apart.
+            out["separate_stderr"] = files.separate_stderr;
             if (files.note) out["note"] = *files.note;
             out["paths"] = files.paths;
             observe::LogReader reader(*access.transport);

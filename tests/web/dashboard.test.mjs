@@ -71,6 +71,50 @@ test('a failing job turns red; its log shows as text, markup and all, with its W
   assertClean(page);
 });
 
+test('a job that writes stderr apart: its log page switches between stdout and stderr', async () => {
+  const { readdirSync, readFileSync, writeFileSync } = await import('node:fs');
+  milex('milex-schedule', 'milex-example', '--name', 'webstderr', '--job_name', 'noisy',
+    '--pre-commands', 'echo "warning: written to stderr" >&2', '--time', '5', '--message', 'on stdout');
+  // milex-schedule has no --error flag: the bundle (a file users edit) says it.
+  const jobsDir = `${process.env.MILEX_TEST_DIR}/milex/jobs`;
+  const file = `${jobsDir}/${readdirSync(jobsDir).find((f) => f.startsWith('webstderr_'))}`;
+  const bundle = JSON.parse(readFileSync(file, 'utf8'));
+  bundle.noisy.slurm.error = `${process.env.MILEX_TEST_DIR}/milex/slurm/%x-%j.err`;
+  writeFileSync(file, JSON.stringify(bundle, null, 2));
+  milex('milex-run', 'webstderr');
+  const page = await openPage(browser, '/runs');
+  await page.getByRole('link', { name: /^webstderr_/ }).click();
+  const row = jobRow(page, 'noisy');
+  await row.locator('.state', { hasText: 'COMPLETED' }).waitFor({ timeout: 120000 });
+  await row.getByRole('link', { name: 'noisy', exact: true }).click();
+  const log = page.locator('pre.log');
+  await log.filter({ hasText: 'message on stdout' }).waitFor({ timeout: 60000 });
+  assert.doesNotMatch(await log.innerText(), /written to stderr/, 'stdout holds only stdout');
+  const streams = page.getByRole('navigation', { name: 'Output stream' });
+  assert.equal(await streams.getByRole('link', { name: 'stdout' }).getAttribute('aria-current'), 'page');
+  await streams.getByRole('link', { name: 'stderr' }).click();
+  await log.filter({ hasText: 'warning: written to stderr' }).waitFor({ timeout: 60000 });
+  assert.doesNotMatch(await log.innerText(), /message on stdout/, 'stderr holds only stderr');
+  assert.match(page.url(), /\/logs\?stream=stderr$/, 'the URL says which stream is shown');
+  assert.equal(await streams.getByRole('link', { name: 'stderr' }).getAttribute('aria-current'), 'page');
+  await screenshot(page, 'logs-stderr');
+  assert.deepEqual(await axeViolations(page), []);
+  // Back returns to stdout.
+  await page.goBack();
+  await log.filter({ hasText: 'message on stdout' }).waitFor({ timeout: 60000 });
+  assertClean(page);
+});
+
+test('a job whose stderr goes with its stdout offers no stderr switch', async () => {
+  const page = await openPage(browser, '/runs');
+  await page.getByRole('link', { name: /^webfail_/ }).click();
+  await jobRow(page, 'failing').getByRole('link', { name: 'failing', exact: true }).click();
+  await page.locator('pre.log').filter({ hasText: 'message' }).waitFor({ timeout: 60000 });
+  await page.locator('p.paths').waitFor();
+  assert.equal(await page.getByRole('navigation', { name: 'Output stream' }).count(), 0);
+  assertClean(page);
+});
+
 test('the machines page shows the two fake GPUs and tests the connection', async () => {
   const page = await openPage(browser, '/machines');
   const card = page.locator('section.card', { has: page.getByRole('heading', { name: /^local/ }) });

@@ -92,7 +92,13 @@ function Link({ href, children, ...rest }) {
 const enc = encodeURIComponent;
 const runHref = (id) => `/runs/${enc(id)}`;
 const launchHref = (id, job) => `/runs/${enc(id)}/jobs/${enc(job)}/launch`;
-const logsHref = (id, job, task) => `/runs/${enc(id)}/jobs/${enc(job)}/logs${task ? `?task=${enc(task)}` : ''}`;
+const logsHref = (id, job, task, stream) => {
+  const query = new URLSearchParams();
+  if (task) query.set('task', task);
+  if (stream === 'stderr') query.set('stream', 'stderr');
+  const q = query.toString();
+  return `/runs/${enc(id)}/jobs/${enc(job)}/logs${q ? '?' + q : ''}`;
+};
 
 // ---- small pieces ---------------------------------------------------------------------------
 
@@ -317,11 +323,11 @@ function LogText({ text }) {
   return html`<pre class="log" tabindex="0" aria-label="Log">${parts}</pre>`;
 }
 
-function LogsPage({ id, job, task }) {
+function LogsPage({ id, job, task, stream }) {
   const version = useVersion();
   const [log, setLog] = useState({ text: '', offset: null, error: null, info: null });
   const follow = useRef({ offset: null, ended: false });
-  useEffect(() => { follow.current = { offset: null, ended: false }; setLog({ text: '', offset: null, error: null, info: null }); }, [id, job, task]);
+  useEffect(() => { follow.current = { offset: null, ended: false }; setLog({ text: '', offset: null, error: null, info: null }); }, [id, job, task, stream]);
   useEffect(() => {
     let live = true;
     let timer = null;
@@ -329,6 +335,7 @@ function LogsPage({ id, job, task }) {
       const f = follow.current;
       const query = new URLSearchParams();
       if (task) query.set('task', task);
+      if (stream === 'stderr') query.set('err', '1');
       if (f.offset !== null) query.set('offset', f.offset);
       else query.set('lines', '500');
       try {
@@ -346,12 +353,18 @@ function LogsPage({ id, job, task }) {
     };
     read();
     return () => { live = false; clearTimeout(timer); };
-  }, [id, job, task, version]);
+  }, [id, job, task, stream, version]);
   const info = log.info;
+  const shown = stream === 'stderr' ? 'stderr' : 'stdout';
   return html`
-    <h1>Log of ${job}${task ? ` [task ${task}]` : ''}</h1>
+    <h1>Log of ${job}${task ? ` [task ${task}]` : ''}${shown === 'stderr' ? ' (stderr)' : ''}</h1>
     <p><${Link} href=${runHref(id)}>Back to the run</${Link}>
       ${info && html` · <${State} state=${info.state || 'UNKNOWN'} /> ${info.ended ? '' : ' · following'}`}</p>
+    ${info && (info.separate_stderr || shown === 'stderr') && html`
+      <nav class="streams" aria-label="Output stream">
+        ${['stdout', 'stderr'].map((s) => html`<${Link} href=${logsHref(id, job, task, s)}
+          aria-current=${s === shown ? 'page' : undefined}>${s}</${Link}>`)}
+      </nav>`}
     <${ErrorNote} error=${log.error} />
     ${info && info.wandb && html`<p>W&B run: <a class="wandb" href=${info.wandb} rel="noopener noreferrer" target="_blank">${info.wandb}</a></p>`}
     ${info && info.note && html`<p class="note">${info.note}</p>`}
@@ -545,7 +558,8 @@ function route(where) {
   const query = new URLSearchParams(where.split('?')[1] || '');
   let m;
   if ((m = path.match(/^\/runs\/([^/]+)\/jobs\/([^/]+)\/logs$/)))
-    return html`<${LogsPage} id=${decodeURIComponent(m[1])} job=${decodeURIComponent(m[2])} task=${query.get('task') || ''} />`;
+    return html`<${LogsPage} id=${decodeURIComponent(m[1])} job=${decodeURIComponent(m[2])} task=${query.get('task') || ''}
+      stream=${query.get('stream') === 'stderr' ? 'stderr' : 'stdout'} />`;
   if ((m = path.match(/^\/runs\/([^/]+)\/jobs\/([^/]+)\/launch$/)))
     return html`<${LaunchPage} id=${decodeURIComponent(m[1])} job=${decodeURIComponent(m[2])} />`;
   if ((m = path.match(/^\/runs\/([^/]+)$/))) return html`<${RunPage} id=${decodeURIComponent(m[1])} />`;
