@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { launch, openPage, milex, screenshot, axeViolations, assertClean, origin } from './support.mjs';
 
 let browser;
@@ -236,6 +237,30 @@ test('the launch form offers only the partitions and GPU types the machine allow
   assert.equal(readdirSync(runsDir).length, runsBefore, 'nothing submitted');
   assert.deepEqual(await axeViolations(page), []);
   assertClean(page);
+});
+
+test('seven tabs of one browser each get live updates: one event stream serves them all', async () => {
+  // One browser profile allows 6 HTTP/1.1 connections per host across all its tabs: seven tabs,
+  // each with a stream of its own, would leave the seventh (and every request) waiting.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  milex('milex-schedule', 'milex-example', '--name', 'webseven', '--job_name', 'S', '--sleep', '20', '--time', '5');
+  milex('milex-run', 'webseven');
+  const id = readdirSync(`${process.env.MILEX_TEST_DIR}/milex/runs`).find((f) => f.startsWith('webseven_')).replace(/\.json$/, '');
+  const tabs = [];
+  for (let i = 0; i < 7; i++) tabs.push(await openPage(browser, `/runs/${encodeURIComponent(id)}`, context));
+  for (const tab of tabs) await tab.getByRole('heading', { name: /webseven/ }).waitFor({ timeout: 30000 });
+  for (const tab of tabs) await tab.evaluate(() => { window.notReloaded = true; });
+  // Every tab saw the job before it ended, so what follows is an update, not a first look.
+  for (const tab of tabs) {
+    const state = (await jobRow(tab, 'S').locator('.state').innerText()).trim();
+    assert.doesNotMatch(state, /^(COMPLETED|FAILED|CANCELLED|TIMEOUT)$/, `a tab opened on a job already ${state}`);
+  }
+  // The job ends while all seven are open: each tab shows it without a reload.
+  for (const tab of tabs)
+    await jobRow(tab, 'S').locator('.state', { hasText: 'COMPLETED' }).waitFor({ timeout: 120000 });
+  for (const tab of tabs) assert.equal(await tab.evaluate(() => window.notReloaded), true, 'no tab was reloaded');
+  for (const tab of tabs) assertClean(tab);
+  await context.close();
 });
 
 test('ten open pages cost the scheduler what one does: one poller per machine, shared', async () => {

@@ -22,19 +22,35 @@ async function api(path, options = {}) {
   return body;
 }
 
-// One event stream per tab; every page listens to the same one and refetches what it shows
-// when the server says something changed.
+// One event stream for all the tabs of this browser, held by a shared worker (events-worker.js):
+// a browser opens at most 6 HTTP/1.1 connections per host across its tabs, so a stream per tab
+// would starve the seventh. Every page listens to it and refetches what it shows when the server
+// says something changed. Without shared workers (some mobile browsers), a stream of its own.
 const listeners = new Set();
 let lastVersion = 0;
-function openEvents() {
-  const source = new EventSource('/api/events');
-  source.addEventListener('update', (event) => {
-    const { version } = JSON.parse(event.data);
-    lastVersion = version;
-    for (const listener of listeners) listener(version);
-  });
-  return source;
+function deliver(version) {
+  lastVersion = version;
+  for (const listener of listeners) listener(version);
 }
+let events = null;  // what to close when the page goes away
+function openEvents() {
+  if (typeof SharedWorker === 'function') {
+    try {
+      const worker = new SharedWorker('/events-worker.js', { name: 'milex-events' });
+      worker.port.onmessage = (event) => { if (event.data.type === 'update') deliver(event.data.version); };
+      events = { close: () => worker.port.postMessage({ type: 'close' }) };
+      return;
+    } catch (e) {
+      // fall through to a stream of this tab's own
+    }
+  }
+  const source = new EventSource('/api/events');
+  source.addEventListener('update', (event) => deliver(JSON.parse(event.data).version));
+  events = source;
+}
+addEventListener('pagehide', () => { events?.close(); events = null; });
+// A tab restored from the back-forward cache closed its events when it was hidden.
+addEventListener('pageshow', (event) => { if (event.persisted && !events) openEvents(); });
 
 function useVersion() {
   const [version, setVersion] = useState(lastVersion);
