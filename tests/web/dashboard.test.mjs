@@ -11,6 +11,21 @@ after(async () => { await browser?.close(); });
 
 const jobRow = (page, name) => page.locator('table.jobs tbody tr').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
 
+// First: the dashboard starts on a fresh home (tests/web/run), before any test submits.
+test('a fresh home: the runs page says how to get a run there, not a blank table', async () => {
+  const page = await openPage(browser, '/runs');
+  const empty = page.locator('main .empty');
+  await empty.waitFor();
+  const text = await empty.innerText();
+  assert.match(text, /No runs yet\..*milex-schedule.*milex-run/s);
+  assert.doesNotMatch(text, /\S(milex-schedule|milex-run)/, 'a command glued to the word before it');
+  assert.equal(await page.locator('table').count(), 0, 'no table without rows');
+  assert.equal(await page.getByRole('searchbox').count(), 0, 'no filters with nothing to filter');
+  await screenshot(page, 'runs-empty');
+  assert.deepEqual(await axeViolations(page), []);
+  assertClean(page);
+});
+
 test('a diamond bundle: its jobs turn COMPLETED on the page without a reload', async () => {
   milex('milex-schedule', 'milex-example', '--name', 'webdiamond', '--job_name', 'A', '--sleep', '2', '--time', '5');
   milex('milex-schedule', 'milex-example-sh', '--name', 'webdiamond', '--append', '--job_name', 'B', '--dependencies', 'A', '--message', 'from B');
@@ -51,6 +66,10 @@ test('a failing job turns red; its log shows as text, markup and all, with its W
   await page.getByRole('link', { name: /^webfail_/ }).click();
   const row = jobRow(page, 'failing');
   await row.locator('.state.state-bad', { hasText: 'FAILED' }).waitFor({ timeout: 120000 });
+  // Red at a glance: the whole row, not only the badge; the state is written out too.
+  assert.equal(await row.getAttribute('class'), 'row-bad');
+  assert.equal(await row.locator('td').first().evaluate((td) => getComputedStyle(td).backgroundColor), 'rgb(255, 245, 245)');
+  assert.equal((await row.locator('.state').innerText()).trim(), 'FAILED');
   await screenshot(page, 'run-failed');
 
   await row.getByRole('link', { name: 'failing', exact: true }).click();
@@ -113,6 +132,34 @@ test('a job whose stderr goes with its stdout offers no stderr switch', async ()
   await page.locator('pre.log').filter({ hasText: 'message' }).waitFor({ timeout: 60000 });
   await page.locator('p.paths').waitFor();
   assert.equal(await page.getByRole('navigation', { name: 'Output stream' }).count(), 0);
+  assertClean(page);
+});
+
+test('a long bundle name wraps in the runs table and on its run page instead of widening them', async () => {
+  const name = 'resnet50_imagenet_mixup_cutmix_label_smoothing_sweep_of_learning_rates_and_weight_decays_v2';
+  milex('milex-schedule', 'milex-example', '--name', name, '--job_name', 'only_job_with_a_rather_long_name_too', '--time', '5');
+  milex('milex-run', name);
+  const page = await openPage(browser, '/runs');
+  const link = page.getByRole('link', { name: new RegExp(`^${name}_`) });
+  await link.waitFor();
+  const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  assert.equal(await fits(), true, 'the runs page scrolls sideways');
+  await screenshot(page, 'runs-long-name');
+  // The name wraps within a column of its own size; the columns beside it keep one line each.
+  const box = await link.boundingBox();
+  assert.ok(box.width <= 600, `the bundle name is ${box.width}px wide`);
+  const row = page.locator('table.runs tbody tr', { has: link });
+  for (const cell of await row.locator('td').all()) {
+    const lines = await cell.evaluate((td) => {
+      const content = document.createRange();  // the text's own height: the cell stretches to the row's
+      content.selectNodeContents(td);
+      return Math.round(content.getBoundingClientRect().height / parseFloat(getComputedStyle(td).lineHeight));
+    });
+    assert.ok(lines <= 2, `a cell beside the name is squeezed to ${lines} lines: ${await cell.innerText()}`);
+  }
+  await link.click();
+  await jobRow(page, 'only_job_with_a_rather_long_name_too').waitFor();
+  assert.equal(await fits(), true, 'the run page scrolls sideways');
   assertClean(page);
 });
 
@@ -226,6 +273,7 @@ test('the launch form offers only the partitions and GPU types the machine allow
   assert.deepEqual(await offered('gres-offers'), ['gpu:fake:1', 'gpu:fake:2']);
   const partition = page.getByLabel('partition', { exact: true });
   assert.equal(await page.locator('#field-slurm_partition-allowed').innerText(), 'allowed on local: debug');
+  assert.equal(await page.locator('#field-slurm_gres-allowed').innerText(), 'GPU types allowed on local: fake');
   const runsBefore = readdirSync(runsDir).length;
   await partition.fill('long');
   await page.getByRole('button', { name: 'Launch' }).click();

@@ -134,6 +134,11 @@ function ErrorNote({ error }) {
   return html`<p class="error" role="alert">${error.message}</p>`;
 }
 
+/// A name without spaces (`resnet50_imagenet_sweep_…`) with places to wrap after its underscores.
+function breakable(name) {
+  return name.split('_').flatMap((part, i) => (i ? [html`_<wbr />`, part] : [part]));
+}
+
 function when(iso) {
   if (!iso) return '';
   const d = new Date(iso);
@@ -153,6 +158,18 @@ function RunsPage() {
   const shown = runs.filter((r) =>
     (!name || r.bundle.includes(name)) && (!machine || r.machine === machine) &&
     (!state || (r.counts && r.counts[state])));
+  const failed = (r) => Object.keys(r.counts || {}).some((s) => FAILED_STATES.has(s));
+  if (data && !runs.length) {
+    return html`
+      <h1>Runs</h1>
+      <section class="empty" aria-label="No runs yet">
+        <p>No runs yet. Schedule a job with <code>milex-schedule APP [its arguments]</code>, then submit its
+          bundle with <code>milex-run BUNDLE</code>: the run shows here with its jobs' states, on every
+          machine of this dashboard.</p>
+        <p>Jobs that wait for each other go in one bundle: <code>milex-schedule APP --name NAME --append --dependencies JOB</code>;
+          see <code>milex-schedule --help</code>.</p>
+      </section>`;
+  }
   return html`
     <h1>Runs</h1>
     <form class="filters" onSubmit=${(e) => e.preventDefault()}>
@@ -167,7 +184,6 @@ function RunsPage() {
       </select></label>
     </form>
     <${ErrorNote} error=${error} />
-    ${data && !runs.length && html`<p>No runs yet: submit a bundle with <code>milex-run</code>.</p>`}
     ${runs.length > 0 && html`
     <table class="runs">
       <caption class="visually-hidden">Runs, newest first</caption>
@@ -175,8 +191,8 @@ function RunsPage() {
         <th scope="col">Jobs</th><th scope="col">States</th><th scope="col">Live</th></tr></thead>
       <tbody>
         ${shown.map((r) => html`
-          <tr key=${r.id} data-run=${r.id}>
-            <th scope="row"><${Link} href=${runHref(r.id)}>${r.bundle}</${Link}>${r.submission > 1 ? ` (#${r.submission})` : ''}</th>
+          <tr key=${r.id} data-run=${r.id} class=${failed(r) ? 'row-bad' : undefined}>
+            <th scope="row"><${Link} href=${runHref(r.id)}>${breakable(r.bundle)}</${Link}>${r.submission > 1 ? ` (#${r.submission})` : ''}</th>
             <td>${r.machine}</td>
             <td>${when(r.created)}</td>
             <td>${r.jobs}</td>
@@ -291,7 +307,7 @@ function RunPage({ id }) {
         <th scope="col">Actions</th></tr></thead>
       <tbody>
         ${run.jobs.map((job) => html`
-          <tr key=${job.name} data-job=${job.name}>
+          <tr key=${job.name} data-job=${job.name} class=${FAILED_STATES.has(job.state) ? 'row-bad' : undefined}>
             <th scope="row"><${Link} href=${logsHref(id, job.name)}>${job.name}</${Link}>${job.attempt > 1 ? ` (attempt ${job.attempt})` : ''}
               ${job.tasks && Object.keys(job.tasks).length > 1 && html`<span class="tasks"> (${Object.keys(job.tasks).length} tasks:
                 ${Object.entries(job.tasks).map(([t, s]) => html` <${Link} href=${logsHref(id, job.name, t)} title=${`task ${t}: ${s.state}`}>${t}</${Link}>`)})</span>`}</th>
@@ -476,7 +492,7 @@ function LaunchPage({ id, job }) {
       <label for=${idv}>${key}</label>
       <input type="text" id=${idv} value=${value} list=${list} aria-describedby=${described}
         aria-invalid=${err ? 'true' : undefined} onInput=${(e) => setSlurm({ ...slurm, [key]: e.target.value })} />
-      ${limit && html`<span class="kind" id=${idv + '-allowed'}>allowed on ${target}: ${limit.join(', ')}</span>`}
+      ${limit && html`<span class="kind" id=${idv + '-allowed'}>${key === 'gres' ? 'GPU types allowed' : 'allowed'} on ${target}: ${limit.join(', ')}</span>`}
       ${err && html`<p class="error" id=${idv + '-error'} role="alert">${err}</p>`}
     </div>`;
   };
