@@ -132,6 +132,15 @@ TEST_CASE("answers carry the CSP, nosniff and, on the API, no-store; never a COR
     CHECK(res->get_header_value("Content-Type") == "text/javascript; charset=utf-8");
 }
 
+TEST_CASE("API answers are sent as they are, not brotli-compressed for a browser (slow on a large run)") {
+    Served s;
+    auto res = s.client().Get("/api/runs", {{"Authorization", "token " + k_token}, {"Accept-Encoding", "gzip, deflate, br"}});
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(res->get_header_value("Content-Type") == "application/json; charset=utf-8");
+    CHECK_FALSE(res->has_header("Content-Encoding"));
+}
+
 TEST_CASE("a Host that is not this machine's loopback is refused (DNS rebinding), with any port allowed") {
     Served s;
     auto c = s.client();
