@@ -71,7 +71,7 @@ void apply_setting(ordered_json& root, const std::string& setting) {
         (*target)[key] = value == "true";
         return;
     }
-    if (key == "modules") {
+    if (key == "modules" || key == "allowed_partitions" || key == "allowed_gpu_types") {  // names apart by commas
         ordered_json list = ordered_json::array();
         for (const auto& module : util::split(value, ',')) list.push_back(std::string(util::trim(module)));
         (*target)[key] = list;

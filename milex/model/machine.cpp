@@ -45,6 +45,12 @@ const std::vector<std::string>& runtime_names() {
     return names;
 }
 
+/// Letters, digits, '.', '-' and '_' only: machine names, partitions, GPU types.
+bool is_plain_name(const std::string& name) {
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+    });
+}
 
 /// Validation of one machine; problems are appended with their location.
 class MachineReader {
@@ -60,12 +66,8 @@ public:
                                          name, util::type_name(value)));
             return std::nullopt;
         }
-        for (char c : name) {
-            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') {
-                problem(pointer, fmt::format("machine name \"{}\" may hold only letters, digits, '.', '-' and '_'", name));
-                break;
-            }
-        }
+        if (!is_plain_name(name))
+            problem(pointer, fmt::format("machine name \"{}\" may hold only letters, digits, '.', '-' and '_'", name));
         Machine m;
         m.name = name;
         for (const auto& [key, v] : value.items()) {
@@ -84,6 +86,8 @@ public:
             else if (key == "transport") m.transport = transport(at, v);
             else if (key == "scheduler") m.scheduler = scheduler(at, v);
             else if (key == "modules") m.modules = strings(at, key, v, "module names", true);
+            else if (key == "allowed_partitions") m.allowed_partitions = names(at, key, v, "partition names such as [\"debug\", \"gpu\"]");
+            else if (key == "allowed_gpu_types") m.allowed_gpu_types = names(at, key, v, "GPU types such as [\"a100\", \"v100\"]");
             else if (key == "container_runtime") m.container_runtime = runtime(at, v);
             else if (key == "container_cache") m.container_cache = text(at, key, v);
             else if (key == "container_options") m.container_options = strings(at, key, v, "words such as [\"--runtime\", \"runc\"]", false);
@@ -173,6 +177,27 @@ private:
         return out;
     }
 
+    /// A list of scheduler names (partitions, GPU types): words SLURM would accept, none twice.
+    std::vector<std::string> names(const std::string& at, const std::string& key, const ordered_json& v,
+                                   const char* what) {
+        const auto problems_before = m_problems.size();
+        std::vector<std::string> out = strings(at, key, v, what, false);
+        if (m_problems.size() != problems_before) return {};
+        for (const std::string& name : out) {
+            if (name.empty() || !is_plain_name(name)) {
+                problem(at, fmt::format("machine \"{}\": \"{}\" item \"{}\" is not a name; use letters, digits, "
+                                        "'.', '-' and '_'",
+                                        m_name, key, name));
+                return {};
+            }
+            if (std::count(out.begin(), out.end(), name) > 1) {
+                problem(at, fmt::format("machine \"{}\": \"{}\" names \"{}\" twice", m_name, key, name));
+                return {};
+            }
+        }
+        return out;
+    }
+
     std::optional<bool> flag(const std::string& at, const std::string& key, const ordered_json& v) {
         if (v.is_null()) return std::nullopt;
         if (v.is_boolean()) return v.get<bool>();
@@ -243,6 +268,9 @@ private:
             }
         }
         finish_container_cache(m);
+        finish_allowed_partition(m, util::child_pointer(at, "partition"), m.partition);
+        if (const std::string* partition = find_option(m.sbatch, "partition"))
+            finish_allowed_partition(m, util::child_pointer(util::child_pointer(at, "sbatch"), "partition"), *partition);
         if (!m.remote()) {
             auto needs_host = [&](const char* key, bool set) {
                 if (set)
@@ -255,6 +283,16 @@ private:
             needs_host("port", m.port.has_value());
             needs_host("transport", m.transport != TransportKind::automatic);
         }
+    }
+
+    /// The machine's own partition (`partition`, or `sbatch.partition`) must be one it allows.
+    void finish_allowed_partition(const Machine& m, const std::string& at, const std::string& partition) {
+        if (partition.empty() || m.allowed_partitions.empty()) return;
+        if (std::find(m.allowed_partitions.begin(), m.allowed_partitions.end(), partition) != m.allowed_partitions.end())
+            return;
+        problem(at, fmt::format("machine \"{}\": partition \"{}\" is not in its \"allowed_partitions\" ({}); add it there "
+                            "or pick one of those",
+                            m_name, partition, util::join(m.allowed_partitions, ", ")));
     }
 
     /// The cache defaults to `<path>/containers`; on this host it is expanded like `path`.
@@ -287,7 +325,7 @@ const std::vector<std::string>& machine_keys() {
         "path",      "env_command", "slurm_account", "hostname",  "hosturl", "username", "key_path",
         "port",      "transport",   "scheduler",     "partition", "modules", "sbatch",   "accounting",
         "max_array_size", "max_queued", "container_runtime", "container_cache", "container_options", "container_gpus",
-        "parallel_environment", "memory_complex",
+        "parallel_environment", "memory_complex", "allowed_partitions", "allowed_gpu_types",
     };
     return keys;
 }
@@ -330,6 +368,8 @@ ordered_json Machine::to_json() const {
         if (!parallel_environment.empty()) j["parallel_environment"] = parallel_environment;
         j["memory_complex"] = memory_complex;
     }
+    if (!allowed_partitions.empty()) j["allowed_partitions"] = allowed_partitions;
+    if (!allowed_gpu_types.empty()) j["allowed_gpu_types"] = allowed_gpu_types;
     if (!modules.empty()) j["modules"] = modules;
     if (accounting) j["accounting"] = *accounting;
     if (max_array_size) j["max_array_size"] = *max_array_size;

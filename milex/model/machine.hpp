@@ -45,6 +45,10 @@ struct Machine {
     /// Grid Engine: the complex a memory request sets (`-l h_vmem=…` per slot, or mem_free, …).
     std::string memory_complex = "h_vmem";
     std::string partition;
+    /// When not empty, the only partitions and GPU types (the `type` of `gpu:type:N`) a launch from
+    /// the dashboard may ask for on this machine; its form offers only these.
+    std::vector<std::string> allowed_partitions;
+    std::vector<std::string> allowed_gpu_types;
     std::vector<std::string> modules;
     SlurmOptions sbatch;  ///< defaults for every job on this machine
     /// Whether SLURM keeps accounting (sacct) there; unset: milex asks sacct and finds out.

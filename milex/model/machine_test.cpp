@@ -208,3 +208,30 @@ TEST_CASE("an unknown scheduler is an error with a did-you-mean, never the direc
     CHECK(parse(R"({"local": {"path": "/m", "scheduler": "sge", "parallel_environment": "smp"}})").local().scheduler ==
           SchedulerKind::sge);
 }
+
+TEST_CASE("allowed_partitions and allowed_gpu_types are lists of names, and the machine's own partition is one") {
+    auto config = parse(R"({"local": {"path": "/srv/milex", "partition": "debug",
+        "allowed_partitions": ["debug", "long"], "allowed_gpu_types": ["a100"]}})");
+    CHECK(config.local().allowed_partitions == std::vector<std::string>{"debug", "long"});
+    CHECK(config.local().allowed_gpu_types == std::vector<std::string>{"a100"});
+    CHECK(config.local().to_json()["allowed_gpu_types"] == nlohmann::ordered_json{"a100"});
+    CHECK(machine_problems(R"({"local": {"path": "/srv/milex",
+        "allowed_partitions": "debug",
+        "allowed_gpu_types": ["a100", 3]},
+      "gpu": {"path": "/srv/milex", "allowed_partitions": ["main", "main"], "allowed_gpu_types": ["a 100"]},
+      "lab": {"path": "/srv/milex", "allowed_partitions": ["lab"], "partition": "main",
+        "sbatch": {"partition": "other"}}})") ==
+          std::vector<std::string>{
+              "~/.milexconfig:2: machine \"local\": \"allowed_partitions\" must be a list of partition names such as "
+              "[\"debug\", \"gpu\"]",
+              "~/.milexconfig:3: machine \"local\": \"allowed_gpu_types\" must be a list of GPU types such as "
+              "[\"a100\", \"v100\"]",
+              "~/.milexconfig:4: machine \"gpu\": \"allowed_partitions\" names \"main\" twice",
+              "~/.milexconfig:4: machine \"gpu\": \"allowed_gpu_types\" item \"a 100\" is not a name; use letters, "
+              "digits, '.', '-' and '_'",
+              "~/.milexconfig:5: machine \"lab\": partition \"main\" is not in its \"allowed_partitions\" (lab); add it "
+              "there or pick one of those",
+              "~/.milexconfig:6: machine \"lab\": partition \"other\" is not in its \"allowed_partitions\" (lab); add "
+              "it there or pick one of those",
+          });
+}

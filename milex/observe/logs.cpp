@@ -26,6 +26,7 @@ LogFiles log_files(const model::Job& job, const model::Machine& machine, const m
     const auto options = scheduler::job_request(job, machine);
     LogFiles files;
     const std::string* pattern = model::find_option(options, err ? "error" : "output");
+    files.separate_stderr = model::find_option(options, "error") != nullptr;
     if (!pattern && err) {
         pattern = model::find_option(options, "output");
         files.note = "the job has no --error of its own: its stderr is in its output, shown here";
@@ -75,6 +76,7 @@ LogFiles job_log_files(const model::Job& job, const model::Machine& machine, con
         LogFiles one = log_files(job, machine, *attempts.at(name), err, name);
         all.paths.insert(all.paths.end(), one.paths.begin(), one.paths.end());
         all.note = one.note;
+        all.separate_stderr = one.separate_stderr;
     }
     return all;
 }

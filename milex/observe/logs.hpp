@@ -14,6 +14,7 @@ namespace milex::observe {
 struct LogFiles {
     std::vector<std::string> paths;   ///< one, or one per array task
     std::optional<std::string> note;  ///< e.g. that stderr is in the output file
+    bool separate_stderr = false;     ///< the job has an --error file of its own
 };
 
 /// The files SLURM writes for a submitted job: its --output (or --error with `err`) pattern with

@@ -59,3 +59,20 @@ TEST_CASE("--task on a job that is not an array says so") {
     CHECK_THROWS_WITH_AS(observe::job_log_files(job, machine(), r, false, "99"),
                          "job \"S\" is not an array job, so it has no task 99; leave out --task", Error);
 }
+
+TEST_CASE("stderr is a file of its own only when the job says --error; otherwise the output holds it") {
+    model::Job job;
+    job.name = "E";
+    job.script = "app";
+    model::JobRun run = attempt("7", 1, "");
+    auto together = observe::log_files(job, machine(), run, true, std::nullopt);
+    CHECK_FALSE(together.separate_stderr);
+    CHECK(together.paths == std::vector<std::string>{"/m/slurm/E-7.out"});
+    CHECK(together.note == "the job has no --error of its own: its stderr is in its output, shown here");
+    job.slurm = {{"error", "/m/slurm/%x-%j.err"}};
+    auto apart = observe::log_files(job, machine(), run, true, std::nullopt);
+    CHECK(apart.separate_stderr);
+    CHECK(apart.paths == std::vector<std::string>{"/m/slurm/E-7.err"});
+    CHECK_FALSE(apart.note);
+    CHECK(observe::log_files(job, machine(), run, false, std::nullopt).separate_stderr);
+}

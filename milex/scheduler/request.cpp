@@ -1,6 +1,10 @@
 #include "milex/scheduler/request.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
+
+#include "milex/util/text.hpp"
 
 namespace milex::scheduler {
 
@@ -21,6 +25,61 @@ model::SlurmOptions job_request(const model::Job& job, const model::Machine& mac
     model::SlurmOptions request = job.slurm;
     if (job.sweep) model::set_option(request, "array", sweep_array(*job.sweep));
     return model::merged(model::merged(options, machine.sbatch), request);
+}
+
+std::optional<GpuAsk> gpu_ask(const std::string& gres_item) {
+    auto parts = util::split(gres_item, ':');
+    if (parts.empty() || parts[0] != "gpu") return std::nullopt;
+    if (parts.size() == 1) return GpuAsk{"", "1"};
+    if (parts.size() == 2) {
+        if (parts[1].find_first_not_of("0123456789") == std::string::npos) return GpuAsk{"", parts[1]};
+        return GpuAsk{parts[1], "1"};
+    }
+    return GpuAsk{parts[1], parts[2]};
+}
+
+std::optional<Disallowed> disallowed(const model::SlurmOptions& request, const model::Machine& machine) {
+    auto allows = [](const std::vector<std::string>& list, const std::string& name) {
+        return std::find(list.begin(), list.end(), name) != list.end();
+    };
+    if (!machine.allowed_partitions.empty()) {
+        const std::string listed = util::join(machine.allowed_partitions, ", ");
+        const std::string* partition = model::find_option(request, "partition");
+        if (!partition)
+            return Disallowed{"partition", fmt::format("--partition is required on machine \"{}\" (its "
+                                                       "allowed_partitions): choose one of {}",
+                                                       machine.name, listed)};
+        if (!allows(machine.allowed_partitions, *partition))
+            return Disallowed{"partition", fmt::format("--partition \"{}\" is not allowed on machine \"{}\"; its "
+                                                       "allowed_partitions are {}",
+                                                       *partition, machine.name, listed)};
+    }
+    if (machine.allowed_gpu_types.empty()) return std::nullopt;
+    const std::string listed = util::join(machine.allowed_gpu_types, ", ");
+    for (const auto& option : request) {
+        // gres items are name[:type][:count]; --gpus and its kin are [type:]count.
+        std::vector<std::string> types;
+        if (option.key == "gres") {
+            for (const auto& item : util::split(option.value, ','))
+                if (auto ask = gpu_ask(item)) types.push_back(ask->type);
+        } else if (option.key == "gpus" || option.key == "gpus_per_node" || option.key == "gpus_per_task") {
+            const size_t colon = option.value.rfind(':');
+            types.push_back(colon == std::string::npos ? "" : option.value.substr(0, colon));
+        }
+        for (const auto& type : types) {
+            if (type.empty())
+                return Disallowed{option.key, fmt::format("--{} \"{}\" asks for a GPU of any type, but machine \"{}\" "
+                                                          "allows only {} (its allowed_gpu_types); name one, e.g. "
+                                                          "gpu:{}:1",
+                                                          option.key, option.value, machine.name, listed,
+                                                          machine.allowed_gpu_types.front())};
+            if (!allows(machine.allowed_gpu_types, type))
+                return Disallowed{option.key, fmt::format("--{} \"{}\": GPU type \"{}\" is not allowed on machine "
+                                                          "\"{}\"; its allowed_gpu_types are {}",
+                                                          option.key, option.value, type, machine.name, listed)};
+        }
+    }
+    return std::nullopt;
 }
 
 } // namespace milex::scheduler

@@ -3,6 +3,7 @@
 /// `cpus_per_task`, `gres`, `array`, `partition`, …: users and upstream bundles use them); each
 /// scheduler translates them into its own terms (Dialect::directives) and refuses what it cannot
 /// express.
+#include <optional>
 #include <string>
 
 #include "milex/model/job.hpp"
@@ -17,5 +18,27 @@ model::SlurmOptions job_request(const model::Job& job, const model::Machine& mac
 
 /// The array spec of a sweep: 0-(N-1), with %limit.
 std::string sweep_array(const model::Sweep& sweep);
+
+/// GPUs asked for by one gres item: "gpu:2", "gpu:fake:2", "gpu" → count 2, 2, 1, type "", "fake",
+/// "". nullopt for any other resource ("shard:1G").
+struct GpuAsk {
+    std::string type;  ///< "" when any GPU type will do
+    std::string count;
+};
+std::optional<GpuAsk> gpu_ask(const std::string& gres_item);
+
+/// Something in a request that a machine's `allowed_partitions` / `allowed_gpu_types` refuse:
+/// the option (`partition`, `gres`, `gpus`, …) and a one-line message that names the machine,
+/// the key and the fix.
+struct Disallowed {
+    std::string key;
+    std::string message;
+};
+
+/// The first thing in `request` (as job_request makes it) that `machine` does not allow: a
+/// partition outside allowed_partitions (or none at all when the list is set: the site's default
+/// partition could be any), a GPU type outside allowed_gpu_types (or a GPU of any type when that
+/// list is set). nullopt when the machine sets neither list or all is allowed.
+std::optional<Disallowed> disallowed(const model::SlurmOptions& request, const model::Machine& machine);
 
 } // namespace milex::scheduler

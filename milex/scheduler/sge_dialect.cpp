@@ -92,24 +92,6 @@ unsigned long long memory_megabytes(const std::string& value) {
 
 } // namespace sge
 
-namespace {
-
-/// "gpu:2", "gpu:fake:2", "gpu" → 2, 2, 1; nullopt for any other resource.
-std::optional<std::string> gpu_count(const std::string& gres, std::string& type) {
-    auto parts = util::split(gres, ':');
-    if (parts.empty() || parts[0] != "gpu") return std::nullopt;
-    if (parts.size() == 1) return "1";
-    if (parts.size() == 2) {
-        if (parts[1].find_first_not_of("0123456789") == std::string::npos) return parts[1];
-        type = parts[1];
-        return "1";
-    }
-    type = parts[1];
-    return parts[2];
-}
-
-} // namespace
-
 std::vector<std::string> SgeDialect::directives(const model::Job& job, const model::Machine& machine) const {
     const auto request = job_request(job, machine);
     const std::string where = fmt::format("job \"{}\" on machine \"{}\"", job.name, machine.name);
@@ -148,12 +130,11 @@ std::vector<std::string> SgeDialect::directives(const model::Job& job, const mod
         } else if (key == "nodes") {
             if (v != "1" && v != "1-1") throw refuse(key, fmt::format(" {} (a job runs on one host there)", v));
         } else if (key == "gres") {
-            std::string type;
-            auto count = gpu_count(v, type);
-            if (!count) throw refuse(key, fmt::format(" {} (only GPUs, through the consumable complex gpu)", v));
-            if (!type.empty())
+            auto ask = gpu_ask(v);
+            if (!ask) throw refuse(key, fmt::format(" {} (only GPUs, through the consumable complex gpu)", v));
+            if (!ask->type.empty())
                 throw refuse(key, fmt::format(" {} (the gpu complex counts GPUs; it has no types)", v));
-            gpus = *count;
+            gpus = ask->count;
         } else if (key == "gpus" || key == "gpus_per_node") {
             if (v.find(':') != std::string::npos)
                 throw refuse(key, fmt::format(" {} (the gpu complex counts GPUs; it has no types)", v));

@@ -44,9 +44,12 @@ void save_record(const std::filesystem::path& dir, const std::string& stem, cons
 /// like markup), serving on a free port for the test's lifetime.
 class Served {
 public:
-    explicit Served(std::chrono::milliseconds ping = std::chrono::milliseconds(15000)) {
+    /// `local` adds keys to the local machine's config.
+    explicit Served(std::chrono::milliseconds ping = std::chrono::milliseconds(15000),
+                    json local = json::object()) {
         const auto dir = test::temp_dir();
-        auto doc = util::parse_document(json{{"local", {{"path", dir.string()}}}}.dump(), "config.json");
+        local["path"] = dir.string();
+        auto doc = util::parse_document(json{{"local", local}}.dump(), "config.json");
         if (!doc) throw Error(doc.error());
         save_record(dir, "diamond_20261122023840", "<img src=x onerror=alert(1)>",
                     {"FAILED", "2026-11-22T03:01:00Z", "3", "00:00:02", "node1", ""});
@@ -127,6 +130,15 @@ TEST_CASE("answers carry the CSP, nosniff and, on the API, no-store; never a COR
     res = s.client().Get("/app.js", {{"Cookie", s.cookie()}});
     CHECK(res->get_header_value("Content-Security-Policy") == "default-src 'self'; frame-ancestors 'none'");
     CHECK(res->get_header_value("Content-Type") == "text/javascript; charset=utf-8");
+}
+
+TEST_CASE("API answers are sent as they are, not brotli-compressed for a browser (slow on a large run)") {
+    Served s;
+    auto res = s.client().Get("/api/runs", {{"Authorization", "token " + k_token}, {"Accept-Encoding", "gzip, deflate, br"}});
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(res->get_header_value("Content-Type") == "application/json; charset=utf-8");
+    CHECK_FALSE(res->has_header("Content-Encoding"));
 }
 
 TEST_CASE("a Host that is not this machine's loopback is refused (DNS rebinding), with any port allowed") {
@@ -245,6 +257,50 @@ echo "{\"count\": $v}")");
     res = s.client().Post("/api/launch", auth, elsewhere.dump(), "application/json");
     CHECK(res->status == 400);
     CHECK(json::parse(res->body) == json{{"error", "no machine \"narval\" in this dashboard"}, {"field", "machine"}});
+}
+
+TEST_CASE("a launch asking for a partition or GPU type the machine does not allow answers 400 at its field") {
+    const auto dir = test::temp_dir();
+    test::write_script(dir / "bin", "allowedapp-cli", R"(echo '{"count": 1}')");
+    test::ScopedEnv path("PATH", (dir / "bin").string() + ":" + std::getenv("PATH"));
+    std::filesystem::create_directories(dir / "jobs");
+    test::write_file(dir / "jobs" / "limited_20261122023840.json",
+                     R"({"J": {"name": "J", "script": "allowedapp", "script_args": {"count": 1},
+                         "script_options": {"count": "--count"}, "dependencies": [], "pre_commands": [],
+                         "slurm": {"partition": "debug"}}})");
+    Served s(std::chrono::milliseconds(15000),
+             {{"allowed_partitions", {"debug", "long"}}, {"allowed_gpu_types", {"fake"}}});
+    save_record(dir, "limited_20261122023840", "J", {"COMPLETED", "2026-11-22T03:01:00Z", "0", "00:00:01", "node1", ""});
+    const httplib::Headers auth = {{"Authorization", "token " + k_token}};
+    auto res = s.client().Get("/api/runs/limited_20261122023840@local.1/jobs/J/launch", auth);
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    CHECK(json::parse(res->body)["allowed"] ==
+          json{{"local", {{"partitions", {"debug", "long"}}, {"gpu_types", {"fake"}}}}});
+
+    auto launch = [&](const json& slurm) {
+        const json body = {{"run", "limited_20261122023840@local.1"}, {"job", "J"}, {"machine", "local"},
+                           {"slurm", slurm}};
+        return s.client().Post("/api/launch", auth, body.dump(), "application/json");
+    };
+    res = launch({{"partition", "gpu"}});
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    CHECK(json::parse(res->body) ==
+          json{{"error", "--partition \"gpu\" is not allowed on machine \"local\"; its allowed_partitions are debug, long"},
+               {"field", "slurm.partition"}});
+    res = launch({{"gres", "gpu:v100:1"}});
+    CHECK(res->status == 400);
+    CHECK(json::parse(res->body) ==
+          json{{"error", "--gres \"gpu:v100:1\": GPU type \"v100\" is not allowed on machine \"local\"; its "
+                         "allowed_gpu_types are fake"},
+               {"field", "slurm.gres"}});
+    res = launch({{"partition", ""}});
+    CHECK(res->status == 400);
+    CHECK(json::parse(res->body)["field"] == "slurm.partition");
+    size_t bundles = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir / "jobs")) ++bundles;
+    CHECK(bundles == 1);  // nothing written
 }
 
 TEST_CASE("the event stream starts with retry: and an update, then pings while nothing changes") {

@@ -7,6 +7,7 @@
 #include "milex/introspect/cli_protocol.hpp"
 #include "milex/introspect/verify.hpp"
 #include "milex/model/bundle.hpp"
+#include "milex/scheduler/request.hpp"
 #include "milex/store/bundle_store.hpp"
 #include "milex/util/file.hpp"
 
@@ -141,6 +142,21 @@ model::Job changed_job(const model::Job& original, const ordered_json& changes) 
     }
     job.verified = introspect::job_fingerprint(job);
     return job;
+}
+
+void check_allowed(const model::Job& job, const model::Machine& machine) {
+    const auto refused = scheduler::disallowed(scheduler::job_request(job, machine), machine);
+    if (!refused) return;
+    const auto& keys = launch_slurm_keys();
+    const bool offered = std::find(keys.begin(), keys.end(), refused->key) != keys.end();
+    throw LaunchRefused(offered ? "slurm." + refused->key : "", refused->message);
+}
+
+ordered_json allowed_offers(const model::Machine& machine) {
+    ordered_json out = ordered_json::object();
+    if (!machine.allowed_partitions.empty()) out["partitions"] = machine.allowed_partitions;
+    if (!machine.allowed_gpu_types.empty()) out["gpu_types"] = machine.allowed_gpu_types;
+    return out;
 }
 
 std::filesystem::path write_launch_bundle(const model::Config& config, const std::string& name, model::Job job) {

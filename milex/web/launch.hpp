@@ -37,6 +37,14 @@ nlohmann::ordered_json launch_form(const model::Job& job);
 /// application's -cli (the same round trip as milex-schedule). Throws LaunchRefused.
 model::Job changed_job(const model::Job& job, const nlohmann::ordered_json& changes);
 
+/// Refuses `job` on `machine` when its request asks for a partition or GPU type outside the
+/// machine's `allowed_partitions` / `allowed_gpu_types` (scheduler::disallowed); the field is
+/// "slurm.KEY" when the form offers KEY, else the whole form.
+void check_allowed(const model::Job& job, const model::Machine& machine);
+
+/// `{partitions, gpu_types}` of the machine's allowed lists, each only when the config sets it.
+nlohmann::ordered_json allowed_offers(const model::Machine& machine);
+
 /// Writes `job`, without dependencies, alone into a new bundle `<name>_<stamp>` in the local
 /// machine's jobs/ and returns its path.
 std::filesystem::path write_launch_bundle(const model::Config& config, const std::string& name, model::Job job);

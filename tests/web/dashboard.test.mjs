@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { launch, openPage, milex, screenshot, axeViolations, assertClean, origin } from './support.mjs';
 
 let browser;
@@ -9,6 +10,21 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 const jobRow = (page, name) => page.locator('table.jobs tbody tr').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+
+// First: the dashboard starts on a fresh home (tests/web/run), before any test submits.
+test('a fresh home: the runs page says how to get a run there, not a blank table', async () => {
+  const page = await openPage(browser, '/runs');
+  const empty = page.locator('main .empty');
+  await empty.waitFor();
+  const text = await empty.innerText();
+  assert.match(text, /No runs yet\..*milex-schedule.*milex-run/s);
+  assert.doesNotMatch(text, /\S(milex-schedule|milex-run)/, 'a command glued to the word before it');
+  assert.equal(await page.locator('table').count(), 0, 'no table without rows');
+  assert.equal(await page.getByRole('searchbox').count(), 0, 'no filters with nothing to filter');
+  await screenshot(page, 'runs-empty');
+  assert.deepEqual(await axeViolations(page), []);
+  assertClean(page);
+});
 
 test('a diamond bundle: its jobs turn COMPLETED on the page without a reload', async () => {
   milex('milex-schedule', 'milex-example', '--name', 'webdiamond', '--job_name', 'A', '--sleep', '2', '--time', '5');
@@ -50,6 +66,10 @@ test('a failing job turns red; its log shows as text, markup and all, with its W
   await page.getByRole('link', { name: /^webfail_/ }).click();
   const row = jobRow(page, 'failing');
   await row.locator('.state.state-bad', { hasText: 'FAILED' }).waitFor({ timeout: 120000 });
+  // Red at a glance: the whole row, not only the badge; the state is written out too.
+  assert.equal(await row.getAttribute('class'), 'row-bad');
+  assert.equal(await row.locator('td').first().evaluate((td) => getComputedStyle(td).backgroundColor), 'rgb(255, 245, 245)');
+  assert.equal((await row.locator('.state').innerText()).trim(), 'FAILED');
   await screenshot(page, 'run-failed');
 
   await row.getByRole('link', { name: 'failing', exact: true }).click();
@@ -68,6 +88,78 @@ test('a failing job turns red; its log shows as text, markup and all, with its W
   await jobRow(page, 'failing').getByRole('link', { name: 'Launch failing again, changed' }).click();
   assert.equal(await page.getByLabel('message', { exact: true }).inputValue(), evil);
   assert.equal(await page.locator('main img, main script').count(), 0);
+  assertClean(page);
+});
+
+test('a job that writes stderr apart: its log page switches between stdout and stderr', async () => {
+  const { readdirSync, readFileSync, writeFileSync } = await import('node:fs');
+  milex('milex-schedule', 'milex-example', '--name', 'webstderr', '--job_name', 'noisy',
+    '--pre-commands', 'echo "warning: written to stderr" >&2', '--time', '5', '--message', 'on stdout');
+  // milex-schedule has no --error flag: the bundle (a file users edit) says it.
+  const jobsDir = `${process.env.MILEX_TEST_DIR}/milex/jobs`;
+  const file = `${jobsDir}/${readdirSync(jobsDir).find((f) => f.startsWith('webstderr_'))}`;
+  const bundle = JSON.parse(readFileSync(file, 'utf8'));
+  bundle.noisy.slurm.error = `${process.env.MILEX_TEST_DIR}/milex/slurm/%x-%j.err`;
+  writeFileSync(file, JSON.stringify(bundle, null, 2));
+  milex('milex-run', 'webstderr');
+  const page = await openPage(browser, '/runs');
+  await page.getByRole('link', { name: /^webstderr_/ }).click();
+  const row = jobRow(page, 'noisy');
+  await row.locator('.state', { hasText: 'COMPLETED' }).waitFor({ timeout: 120000 });
+  await row.getByRole('link', { name: 'noisy', exact: true }).click();
+  const log = page.locator('pre.log');
+  await log.filter({ hasText: 'message on stdout' }).waitFor({ timeout: 60000 });
+  assert.doesNotMatch(await log.innerText(), /written to stderr/, 'stdout holds only stdout');
+  const streams = page.getByRole('navigation', { name: 'Output stream' });
+  assert.equal(await streams.getByRole('link', { name: 'stdout' }).getAttribute('aria-current'), 'page');
+  await streams.getByRole('link', { name: 'stderr' }).click();
+  await log.filter({ hasText: 'warning: written to stderr' }).waitFor({ timeout: 60000 });
+  assert.doesNotMatch(await log.innerText(), /message on stdout/, 'stderr holds only stderr');
+  assert.match(page.url(), /\/logs\?stream=stderr$/, 'the URL says which stream is shown');
+  assert.equal(await streams.getByRole('link', { name: 'stderr' }).getAttribute('aria-current'), 'page');
+  await screenshot(page, 'logs-stderr');
+  assert.deepEqual(await axeViolations(page), []);
+  // Back returns to stdout.
+  await page.goBack();
+  await log.filter({ hasText: 'message on stdout' }).waitFor({ timeout: 60000 });
+  assertClean(page);
+});
+
+test('a job whose stderr goes with its stdout offers no stderr switch', async () => {
+  const page = await openPage(browser, '/runs');
+  await page.getByRole('link', { name: /^webfail_/ }).click();
+  await jobRow(page, 'failing').getByRole('link', { name: 'failing', exact: true }).click();
+  await page.locator('pre.log').filter({ hasText: 'message' }).waitFor({ timeout: 60000 });
+  await page.locator('p.paths').waitFor();
+  assert.equal(await page.getByRole('navigation', { name: 'Output stream' }).count(), 0);
+  assertClean(page);
+});
+
+test('a long bundle name wraps in the runs table and on its run page instead of widening them', async () => {
+  const name = 'resnet50_imagenet_mixup_cutmix_label_smoothing_sweep_of_learning_rates_and_weight_decays_v2';
+  milex('milex-schedule', 'milex-example', '--name', name, '--job_name', 'only_job_with_a_rather_long_name_too', '--time', '5');
+  milex('milex-run', name);
+  const page = await openPage(browser, '/runs');
+  const link = page.getByRole('link', { name: new RegExp(`^${name}_`) });
+  await link.waitFor();
+  const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  assert.equal(await fits(), true, 'the runs page scrolls sideways');
+  await screenshot(page, 'runs-long-name');
+  // The name wraps within a column of its own size; the columns beside it keep one line each.
+  const box = await link.boundingBox();
+  assert.ok(box.width <= 600, `the bundle name is ${box.width}px wide`);
+  const row = page.locator('table.runs tbody tr', { has: link });
+  for (const cell of await row.locator('td').all()) {
+    const lines = await cell.evaluate((td) => {
+      const content = document.createRange();  // the text's own height: the cell stretches to the row's
+      content.selectNodeContents(td);
+      return Math.round(content.getBoundingClientRect().height / parseFloat(getComputedStyle(td).lineHeight));
+    });
+    assert.ok(lines <= 2, `a cell beside the name is squeezed to ${lines} lines: ${await cell.innerText()}`);
+  }
+  await link.click();
+  await jobRow(page, 'only_job_with_a_rather_long_name_too').waitFor();
+  assert.equal(await fits(), true, 'the run page scrolls sideways');
   assertClean(page);
 });
 
@@ -166,6 +258,57 @@ test('a launch with an argument the application refuses shows its error next to 
   assert.equal(readdirSync(runsDir).length, runsBefore, 'nothing submitted');
   await screenshot(page, 'launch-refused');
   assertClean(page);
+});
+
+test('the launch form offers only the partitions and GPU types the machine allows, and refuses another next to its field', async () => {
+  const { readdirSync } = await import('node:fs');
+  const runsDir = `${process.env.MILEX_TEST_DIR}/milex/runs`;
+  const page = await openPage(browser, '/runs');
+  await page.getByRole('link', { name: /^weblaunch_/ }).first().click();
+  await jobRow(page, 'L').getByRole('link', { name: 'Launch L again, changed' }).click();
+  const offered = (list) => page.locator(`datalist#${list} option`).evaluateAll((options) => options.map((o) => o.value));
+  // The cluster has debug and long, both with fake GPUs; the config allows debug and fake only.
+  await page.locator('datalist#gres-offers option').first().waitFor({ state: 'attached', timeout: 30000 });
+  assert.deepEqual(await offered('partitions'), ['debug']);
+  assert.deepEqual(await offered('gres-offers'), ['gpu:fake:1', 'gpu:fake:2']);
+  const partition = page.getByLabel('partition', { exact: true });
+  assert.equal(await page.locator('#field-slurm_partition-allowed').innerText(), 'allowed on local: debug');
+  assert.equal(await page.locator('#field-slurm_gres-allowed').innerText(), 'GPU types allowed on local: fake');
+  const runsBefore = readdirSync(runsDir).length;
+  await partition.fill('long');
+  await page.getByRole('button', { name: 'Launch' }).click();
+  const error = page.locator('#field-slurm_partition-error');
+  await error.waitFor({ timeout: 60000 });
+  assert.equal(await error.innerText(),
+    '--partition "long" is not allowed on machine "local"; its allowed_partitions are debug');
+  assert.equal(await partition.getAttribute('aria-invalid'), 'true');
+  assert.equal(readdirSync(runsDir).length, runsBefore, 'nothing submitted');
+  assert.deepEqual(await axeViolations(page), []);
+  assertClean(page);
+});
+
+test('seven tabs of one browser each get live updates: one event stream serves them all', async () => {
+  // One browser profile allows 6 HTTP/1.1 connections per host across all its tabs: seven tabs,
+  // each with a stream of its own, would leave the seventh (and every request) waiting.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  milex('milex-schedule', 'milex-example', '--name', 'webseven', '--job_name', 'S', '--sleep', '20', '--time', '5');
+  milex('milex-run', 'webseven');
+  const id = readdirSync(`${process.env.MILEX_TEST_DIR}/milex/runs`).find((f) => f.startsWith('webseven_')).replace(/\.json$/, '');
+  const tabs = [];
+  for (let i = 0; i < 7; i++) tabs.push(await openPage(browser, `/runs/${encodeURIComponent(id)}`, context));
+  for (const tab of tabs) await tab.getByRole('heading', { name: /webseven/ }).waitFor({ timeout: 30000 });
+  for (const tab of tabs) await tab.evaluate(() => { window.notReloaded = true; });
+  // Every tab saw the job before it ended, so what follows is an update, not a first look.
+  for (const tab of tabs) {
+    const state = (await jobRow(tab, 'S').locator('.state').innerText()).trim();
+    assert.doesNotMatch(state, /^(COMPLETED|FAILED|CANCELLED|TIMEOUT)$/, `a tab opened on a job already ${state}`);
+  }
+  // The job ends while all seven are open: each tab shows it without a reload.
+  for (const tab of tabs)
+    await jobRow(tab, 'S').locator('.state', { hasText: 'COMPLETED' }).waitFor({ timeout: 120000 });
+  for (const tab of tabs) assert.equal(await tab.evaluate(() => window.notReloaded), true, 'no tab was reloaded');
+  for (const tab of tabs) assertClean(tab);
+  await context.close();
 });
 
 test('ten open pages cost the scheduler what one does: one poller per machine, shared', async () => {

@@ -23,10 +23,11 @@ export async function launch() {
   });
 }
 
-/// A page logged in with the token (exchanged for the cookie); any dialog it did not expect,
-/// and any script error, fail the test.
-export async function openPage(browser, where = '/runs') {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+/// A page logged in with the token (exchanged for the cookie), in a browser context of its own
+/// unless `context` is given (tabs of one browser share its connections); any dialog it did not
+/// expect, and any script error, fail the test.
+export async function openPage(browser, where = '/runs', context = null) {
+  context = context || await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   page.problems = [];
   page.on('pageerror', (e) => page.problems.push(`script error: ${e.message}`));

@@ -22,19 +22,35 @@ async function api(path, options = {}) {
   return body;
 }
 
-// One event stream per tab; every page listens to the same one and refetches what it shows
-// when the server says something changed.
+// One event stream for all the tabs of this browser, held by a shared worker (events-worker.js):
+// a browser opens at most 6 HTTP/1.1 connections per host across its tabs, so a stream per tab
+// would starve the seventh. Every page listens to it and refetches what it shows when the server
+// says something changed. Without shared workers (some mobile browsers), a stream of its own.
 const listeners = new Set();
 let lastVersion = 0;
-function openEvents() {
-  const source = new EventSource('/api/events');
-  source.addEventListener('update', (event) => {
-    const { version } = JSON.parse(event.data);
-    lastVersion = version;
-    for (const listener of listeners) listener(version);
-  });
-  return source;
+function deliver(version) {
+  lastVersion = version;
+  for (const listener of listeners) listener(version);
 }
+let events = null;  // what to close when the page goes away
+function openEvents() {
+  if (typeof SharedWorker === 'function') {
+    try {
+      const worker = new SharedWorker('/events-worker.js', { name: 'milex-events' });
+      worker.port.onmessage = (event) => { if (event.data.type === 'update') deliver(event.data.version); };
+      events = { close: () => worker.port.postMessage({ type: 'close' }) };
+      return;
+    } catch (e) {
+      // fall through to a stream of this tab's own
+    }
+  }
+  const source = new EventSource('/api/events');
+  source.addEventListener('update', (event) => deliver(JSON.parse(event.data).version));
+  events = source;
+}
+addEventListener('pagehide', () => { events?.close(); events = null; });
+// A tab restored from the back-forward cache closed its events when it was hidden.
+addEventListener('pageshow', (event) => { if (event.persisted && !events) openEvents(); });
 
 function useVersion() {
   const [version, setVersion] = useState(lastVersion);
@@ -92,7 +108,13 @@ function Link({ href, children, ...rest }) {
 const enc = encodeURIComponent;
 const runHref = (id) => `/runs/${enc(id)}`;
 const launchHref = (id, job) => `/runs/${enc(id)}/jobs/${enc(job)}/launch`;
-const logsHref = (id, job, task) => `/runs/${enc(id)}/jobs/${enc(job)}/logs${task ? `?task=${enc(task)}` : ''}`;
+const logsHref = (id, job, task, stream) => {
+  const query = new URLSearchParams();
+  if (task) query.set('task', task);
+  if (stream === 'stderr') query.set('stream', 'stderr');
+  const q = query.toString();
+  return `/runs/${enc(id)}/jobs/${enc(job)}/logs${q ? '?' + q : ''}`;
+};
 
 // ---- small pieces ---------------------------------------------------------------------------
 
@@ -110,6 +132,11 @@ const State = ({ state }) => html`<span class=${stateClass(state)}>${state}</spa
 function ErrorNote({ error }) {
   if (!error) return null;
   return html`<p class="error" role="alert">${error.message}</p>`;
+}
+
+/// A name without spaces (`resnet50_imagenet_sweep_…`) with places to wrap after its underscores.
+function breakable(name) {
+  return name.split('_').flatMap((part, i) => (i ? [html`_<wbr />`, part] : [part]));
 }
 
 function when(iso) {
@@ -131,6 +158,18 @@ function RunsPage() {
   const shown = runs.filter((r) =>
     (!name || r.bundle.includes(name)) && (!machine || r.machine === machine) &&
     (!state || (r.counts && r.counts[state])));
+  const failed = (r) => Object.keys(r.counts || {}).some((s) => FAILED_STATES.has(s));
+  if (data && !runs.length) {
+    return html`
+      <h1>Runs</h1>
+      <section class="empty" aria-label="No runs yet">
+        <p>No runs yet. Schedule a job with <code>milex-schedule APP [its arguments]</code>, then submit its
+          bundle with <code>milex-run BUNDLE</code>: the run shows here with its jobs' states, on every
+          machine of this dashboard.</p>
+        <p>Jobs that wait for each other go in one bundle: <code>milex-schedule APP --name NAME --append --dependencies JOB</code>;
+          see <code>milex-schedule --help</code>.</p>
+      </section>`;
+  }
   return html`
     <h1>Runs</h1>
     <form class="filters" onSubmit=${(e) => e.preventDefault()}>
@@ -145,7 +184,6 @@ function RunsPage() {
       </select></label>
     </form>
     <${ErrorNote} error=${error} />
-    ${data && !runs.length && html`<p>No runs yet: submit a bundle with <code>milex-run</code>.</p>`}
     ${runs.length > 0 && html`
     <table class="runs">
       <caption class="visually-hidden">Runs, newest first</caption>
@@ -153,8 +191,8 @@ function RunsPage() {
         <th scope="col">Jobs</th><th scope="col">States</th><th scope="col">Live</th></tr></thead>
       <tbody>
         ${shown.map((r) => html`
-          <tr key=${r.id} data-run=${r.id}>
-            <th scope="row"><${Link} href=${runHref(r.id)}>${r.bundle}</${Link}>${r.submission > 1 ? ` (#${r.submission})` : ''}</th>
+          <tr key=${r.id} data-run=${r.id} class=${failed(r) ? 'row-bad' : undefined}>
+            <th scope="row"><${Link} href=${runHref(r.id)}>${breakable(r.bundle)}</${Link}>${r.submission > 1 ? ` (#${r.submission})` : ''}</th>
             <td>${r.machine}</td>
             <td>${when(r.created)}</td>
             <td>${r.jobs}</td>
@@ -269,7 +307,7 @@ function RunPage({ id }) {
         <th scope="col">Actions</th></tr></thead>
       <tbody>
         ${run.jobs.map((job) => html`
-          <tr key=${job.name} data-job=${job.name}>
+          <tr key=${job.name} data-job=${job.name} class=${FAILED_STATES.has(job.state) ? 'row-bad' : undefined}>
             <th scope="row"><${Link} href=${logsHref(id, job.name)}>${job.name}</${Link}>${job.attempt > 1 ? ` (attempt ${job.attempt})` : ''}
               ${job.tasks && Object.keys(job.tasks).length > 1 && html`<span class="tasks"> (${Object.keys(job.tasks).length} tasks:
                 ${Object.entries(job.tasks).map(([t, s]) => html` <${Link} href=${logsHref(id, job.name, t)} title=${`task ${t}: ${s.state}`}>${t}</${Link}>`)})</span>`}</th>
@@ -317,11 +355,11 @@ function LogText({ text }) {
   return html`<pre class="log" tabindex="0" aria-label="Log">${parts}</pre>`;
 }
 
-function LogsPage({ id, job, task }) {
+function LogsPage({ id, job, task, stream }) {
   const version = useVersion();
   const [log, setLog] = useState({ text: '', offset: null, error: null, info: null });
   const follow = useRef({ offset: null, ended: false });
-  useEffect(() => { follow.current = { offset: null, ended: false }; setLog({ text: '', offset: null, error: null, info: null }); }, [id, job, task]);
+  useEffect(() => { follow.current = { offset: null, ended: false }; setLog({ text: '', offset: null, error: null, info: null }); }, [id, job, task, stream]);
   useEffect(() => {
     let live = true;
     let timer = null;
@@ -329,6 +367,7 @@ function LogsPage({ id, job, task }) {
       const f = follow.current;
       const query = new URLSearchParams();
       if (task) query.set('task', task);
+      if (stream === 'stderr') query.set('err', '1');
       if (f.offset !== null) query.set('offset', f.offset);
       else query.set('lines', '500');
       try {
@@ -346,12 +385,18 @@ function LogsPage({ id, job, task }) {
     };
     read();
     return () => { live = false; clearTimeout(timer); };
-  }, [id, job, task, version]);
+  }, [id, job, task, stream, version]);
   const info = log.info;
+  const shown = stream === 'stderr' ? 'stderr' : 'stdout';
   return html`
-    <h1>Log of ${job}${task ? ` [task ${task}]` : ''}</h1>
+    <h1>Log of ${job}${task ? ` [task ${task}]` : ''}${shown === 'stderr' ? ' (stderr)' : ''}</h1>
     <p><${Link} href=${runHref(id)}>Back to the run</${Link}>
       ${info && html` · <${State} state=${info.state || 'UNKNOWN'} /> ${info.ended ? '' : ' · following'}`}</p>
+    ${info && (info.separate_stderr || shown === 'stderr') && html`
+      <nav class="streams" aria-label="Output stream">
+        ${['stdout', 'stderr'].map((s) => html`<${Link} href=${logsHref(id, job, task, s)}
+          aria-current=${s === shown ? 'page' : undefined}>${s}</${Link}>`)}
+      </nav>`}
     <${ErrorNote} error=${log.error} />
     ${info && info.wandb && html`<p>W&B run: <a class="wandb" href=${info.wandb} rel="noopener noreferrer" target="_blank">${info.wandb}</a></p>`}
     ${info && info.note && html`<p class="note">${info.note}</p>`}
@@ -380,8 +425,13 @@ function LaunchPage({ id, job }) {
   if (!form) return html`<h1>Launch ${job} again</h1><p>Loading…</p>`;
   const target = machine || form.machine;
   const card = (machines || []).find((m) => m.name === target);
-  const partitions = [...new Set((card?.resources || []).map((r) => r.partition))];
-  const gpuTypes = [...new Set((card?.resources || []).filter((r) => r.gpu_type).map((r) => r.gpu_type))];
+  // Offered: the machine's live partitions and GPU types, within what its config allows.
+  const allowed = (form.allowed || {})[target] || {};
+  const within = (live, list) => !list ? live : live.length ? live.filter((x) => list.includes(x)) : list;
+  const partitions = within([...new Set((card?.resources || []).map((r) => r.partition))], allowed.partitions);
+  const gpuTypes = within([...new Set((card?.resources || []).filter((r) => r.gpu_type).map((r) => r.gpu_type))],
+    allowed.gpu_types);
+  const limits = { partition: allowed.partitions, gres: allowed.gpu_types };
   const errorFor = (field) => result && result.field === field ? result.error : null;
   const fieldId = (field) => 'field-' + field.replace(/[^A-Za-z0-9_-]/g, '_');
 
@@ -436,10 +486,13 @@ function LaunchPage({ id, job }) {
     const err = errorFor('slurm.' + key);
     const value = key in slurm ? slurm[key] : form.slurm[key];
     const list = key === 'partition' ? 'partitions' : key === 'gres' ? 'gres-offers' : undefined;
+    const limit = limits[key];
+    const described = [limit ? idv + '-allowed' : null, err ? idv + '-error' : null].filter(Boolean).join(' ') || undefined;
     return html`<div class="field" key=${key}>
       <label for=${idv}>${key}</label>
-      <input type="text" id=${idv} value=${value} list=${list} aria-describedby=${err ? idv + '-error' : undefined}
+      <input type="text" id=${idv} value=${value} list=${list} aria-describedby=${described}
         aria-invalid=${err ? 'true' : undefined} onInput=${(e) => setSlurm({ ...slurm, [key]: e.target.value })} />
+      ${limit && html`<span class="kind" id=${idv + '-allowed'}>${key === 'gres' ? 'GPU types allowed' : 'allowed'} on ${target}: ${limit.join(', ')}</span>`}
       ${err && html`<p class="error" id=${idv + '-error'} role="alert">${err}</p>`}
     </div>`;
   };
@@ -537,7 +590,8 @@ function route(where) {
   const query = new URLSearchParams(where.split('?')[1] || '');
   let m;
   if ((m = path.match(/^\/runs\/([^/]+)\/jobs\/([^/]+)\/logs$/)))
-    return html`<${LogsPage} id=${decodeURIComponent(m[1])} job=${decodeURIComponent(m[2])} task=${query.get('task') || ''} />`;
+    return html`<${LogsPage} id=${decodeURIComponent(m[1])} job=${decodeURIComponent(m[2])} task=${query.get('task') || ''}
+      stream=${query.get('stream') === 'stderr' ? 'stderr' : 'stdout'} />`;
   if ((m = path.match(/^\/runs\/([^/]+)\/jobs\/([^/]+)\/launch$/)))
     return html`<${LaunchPage} id=${decodeURIComponent(m[1])} job=${decodeURIComponent(m[2])} />`;
   if ((m = path.match(/^\/runs\/([^/]+)$/))) return html`<${RunPage} id=${decodeURIComponent(m[1])} />`;
