@@ -318,8 +318,20 @@ test('ten open pages cost the scheduler what one does: one poller per machine, s
   const first = await openPage(browser, '/machines');
   const polls = async () => (await first.evaluate(async () => (await (await fetch('/api/machines')).json())))
     .find((m) => m.name === 'local').polls;
+  // A live run costs its own squeue call per poll, whatever the pages: both counts are taken
+  // with none live (under ASan a job of an earlier test was still live in the second window).
+  const settle = async () => {
+    for (let waited = 0; ; waited += 500) {
+      const runs = await first.evaluate(async () => (await (await fetch('/api/runs')).json()));
+      const live = runs.filter((run) => run.live).map((run) => run.id);
+      if (live.length === 0) return;
+      assert.ok(waited < 180000, `runs still live after 180 s: ${live.join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  };
   // How many squeue calls one poll makes with one page open.
   const measure = async () => {
+    await settle();
     const [c0, p0] = [calls(), await polls()];
     for (let waited = 0; (await polls()) < p0 + 4; waited += 250) {
       assert.ok(waited < 60000, 'the poller stopped polling');
