@@ -10,6 +10,7 @@ struct Asset {
     std::string_view path;  ///< "/app.js"
     std::string_view type;  ///< "text/javascript; charset=utf-8"
     std::string_view body;
+    std::string_view gzip;  ///< the body gzipped at build time (level 9)
 };
 
 /// The asset served at `path`, if any.

@@ -12,6 +12,7 @@
 #include "milex/store/run_store.hpp"
 #include "milex/util/document.hpp"
 #include "milex/util/error.hpp"
+#include "milex/web/assets.hpp"
 #include "unit/support.hpp"
 
 using namespace milex;
@@ -139,6 +140,34 @@ TEST_CASE("API answers are sent as they are, not brotli-compressed for a browser
     CHECK(res->status == 200);
     CHECK(res->get_header_value("Content-Type") == "application/json; charset=utf-8");
     CHECK_FALSE(res->has_header("Content-Encoding"));
+}
+
+TEST_CASE("the front end's files go out gzipped at build time, byte for byte, and a page opened again gets a 304") {
+    Served s;
+    auto c = s.client();
+    c.set_decompress(false);
+    const auto app = web::find_asset("/app.js");
+    REQUIRE(app);
+    auto res = c.Get("/app.js", {{"Cookie", s.cookie()}, {"Accept-Encoding", "gzip, deflate, br"}});
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(res->get_header_value("Content-Encoding") == "gzip");
+    CHECK(res->get_header_value("Content-Type") == "text/javascript; charset=utf-8");
+    CHECK(res->body == app->gzip);
+    CHECK(app->gzip.size() < app->body.size() / 2);
+    // Unpacked by a client, it is the file.
+    auto plain = s.client().Get("/app.js", {{"Cookie", s.cookie()}, {"Accept-Encoding", "gzip"}});
+    CHECK(plain->body == app->body);
+    // A client that takes no gzip gets the file as it is.
+    res = c.Get("/app.js", {{"Cookie", s.cookie()}});
+    CHECK(res->body == app->body);
+    CHECK_FALSE(res->has_header("Content-Encoding"));
+    const std::string etag = res->get_header_value("ETag");
+    REQUIRE(etag.size() == 18);
+    res = c.Get("/app.js", {{"Cookie", s.cookie()}, {"If-None-Match", etag}});
+    CHECK(res->status == 304);
+    CHECK(res->body.empty());
+    CHECK(c.Get("/style.css", {{"Cookie", s.cookie()}, {"If-None-Match", etag}})->status == 200);
 }
 
 TEST_CASE("a Host that is not this machine's loopback is refused (DNS rebinding), with any port allowed") {
