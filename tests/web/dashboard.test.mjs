@@ -163,6 +163,39 @@ test('a long bundle name wraps in the runs table and on its run page instead of 
   assertClean(page);
 });
 
+test('a run of 121 jobs lays out its first 100, then the rest on demand; the state filter narrows the table', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const path = await import('node:path');
+  const bundle = { gate: { script: 'milex-example-sh', script_args: { sleep: 300 }, slurm: { time: '10' } } };
+  for (let i = 0; i < 120; i++)
+    bundle[`w${String(i).padStart(3, '0')}`] = { script: 'milex-example-sh', script_args: {}, dependencies: ['gate'], slurm: { time: '1' } };
+  writeFileSync(path.join(process.env.MILEX_TEST_DIR, 'milex', 'jobs', 'webwide_20261202000000.json'), JSON.stringify(bundle));
+  milex('milex-run', 'webwide_20261202000000', '--no-verify');
+  try {
+    const page = await openPage(browser, '/runs');
+    await page.getByRole('link', { name: /^webwide_/ }).click();
+    const rows = page.locator('table.jobs tbody tr');
+    await page.getByText('Showing 100 of 121 jobs.').waitFor();
+    assert.equal(await rows.count(), 100);
+    // Every job is counted in the summary, laid out or not.
+    const summary = await page.locator('.summary').innerText();
+    assert.equal([...summary.matchAll(/(\d+) [A-Z_]+/g)].reduce((sum, m) => sum + Number(m[1]), 0), 121);
+    await page.getByRole('button', { name: 'Show 21 more' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('table.jobs tbody tr').length === 121);
+    assert.equal(await page.locator('p.more').count(), 0, 'nothing left to show');
+    // The filter: the gate's state only (RUNNING, or PENDING on a busy node), every row in it.
+    const gateState = (await jobRow(page, 'gate').locator('.state').innerText()).trim();
+    await page.getByLabel('State').selectOption(gateState);
+    const states = await rows.locator('.state').allInnerTexts();
+    assert.ok(states.length >= 1 && states.length <= 100, `${states.length} rows in state ${gateState}`);
+    assert.deepEqual([...new Set(states.map((t) => t.trim()))], [gateState]);
+    assert.equal(await jobRow(page, 'gate').count(), 1, 'the gate is among them');
+    assertClean(page);
+  } finally {
+    milex('milex', 'cancel', 'webwide_20261202000000');
+  }
+});
+
 test('the machines page shows the two fake GPUs and tests the connection', async () => {
   const page = await openPage(browser, '/machines');
   const card = page.locator('section.card', { has: page.getByRole('heading', { name: /^local/ }) });

@@ -4,13 +4,21 @@ import { html, render, useState, useEffect, useRef, useMemo } from '/vendor/htm-
 
 // ---- talking to the server ------------------------------------------------------------------
 
-async function api(path, options = {}) {
+/// The answer's body and the server's version it was read at (X-Milex-Version).
+async function request(path, options = {}) {
   const init = { method: options.method || 'GET', headers: {} };
   if (options.body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(options.body);
   }
-  const res = await fetch('/api' + path, init);
+  const first = window.milexFirst;
+  let res;
+  if (first && first.path === path && init.method === 'GET') {
+    window.milexFirst = null;  // read by boot.js before the modules had loaded
+    res = await first.response;
+  } else {
+    res = await fetch('/api' + path, init);
+  }
   let body = null;
   try { body = await res.json(); } catch (e) { body = null; }
   if (!res.ok) {
@@ -19,7 +27,11 @@ async function api(path, options = {}) {
     error.body = body;
     throw error;
   }
-  return body;
+  return { body, version: Number(res.headers.get('X-Milex-Version')) || 0 };
+}
+
+async function api(path, options = {}) {
+  return (await request(path, options)).body;
 }
 
 // One event stream for all the tabs of this browser, held by a shared worker (events-worker.js):
@@ -61,16 +73,34 @@ function useVersion() {
   return version;
 }
 
-/// Fetches `path` now and again whenever the server's version changes.
+/// Fetches `path` now and again whenever the server's version goes past the answer's: one
+/// request at a time, and none when the event stream only names the version the page already
+/// holds (its first event does, on every page load: a second read of a 1,000-job run otherwise).
 function useApi(path) {
   const version = useVersion();
   const [state, setState] = useState({ data: null, error: null, loading: true });
+  const held = useRef({ path: null, version: -1, busy: null, token: null });
+  useEffect(() => () => { held.current.token = null; }, []);
   useEffect(() => {
-    let live = true;
-    api(path).then(
-      (data) => live && setState({ data, error: null, loading: false }),
-      (error) => live && setState((s) => ({ data: s.data, error, loading: false })));
-    return () => { live = false; };
+    const h = held.current;
+    if (h.path !== path) Object.assign(h, { path, version: -1, busy: null, token: {} });
+    const token = h.token;
+    const pull = () => {
+      if (h.token !== token || h.busy === token || (h.version >= 0 && h.version >= lastVersion)) return;
+      h.busy = token;
+      request(path).then(({ body, version: v }) => {
+        if (h.token !== token) return;
+        h.busy = null;
+        h.version = v;
+        setState({ data: body, error: null, loading: false });
+        pull();
+      }, (error) => {
+        if (h.token !== token) return;
+        h.busy = null;
+        setState((s) => ({ data: s.data, error, loading: false }));
+      });
+    };
+    pull();
   }, [path, version]);
   return state;
 }
@@ -209,6 +239,7 @@ function RunsPage() {
 /// The dependency graph as an SVG: one column per depth, an arrow from each job to what waits for it.
 function Graph({ jobs }) {
   const layout = useMemo(() => {
+    if (jobs.length > 200) return null;
     const byName = new Map(jobs.map((j) => [j.name, j]));
     const depth = new Map();
     const depthOf = (name, seen = new Set()) => {
@@ -268,9 +299,16 @@ async function confirmThen(question, action, setMessage) {
   }
 }
 
+// A run page lays out this many jobs at first (a table of 1,000 rows takes Chromium seconds to
+// lay out); the rest are a click away, and the state filter finds the ones that matter.
+const JOB_PAGE = 100;
+
 function RunPage({ id }) {
   const { data: run, error } = useApi(`/runs/${enc(id)}`);
   const [message, setMessage] = useState(null);
+  const [only, setOnly] = useState('');
+  const [limit, setLimit] = useState(JOB_PAGE);
+  useEffect(() => { setOnly(''); setLimit(JOB_PAGE); }, [id]);
   if (error && !run) return html`<h1>Run ${id}</h1><${ErrorNote} error=${error} />`;
   if (!run) return html`<h1>Run ${id}</h1><p>Loading…</p>`;
   const counts = {};
@@ -289,6 +327,8 @@ function RunPage({ id }) {
     }, setMessage);
   const anyFailed = run.jobs.some((j) => ['FAILED', 'TIMEOUT', 'OUT_OF_MEMORY', 'NODE_FAIL', 'PREEMPTED'].includes(j.state));
   const apps = Object.entries(run.applications || {});
+  const listed = only ? run.jobs.filter((j) => j.state === only) : run.jobs;
+  const rows = listed.slice(0, limit);
   return html`
     <h1>${run.name} <small>on ${run.machine}, run ${run.submission}</small></h1>
     <p class="summary" aria-live="polite">
@@ -301,12 +341,19 @@ function RunPage({ id }) {
     </p>
     ${message && html`<p role="status" class=${message.error ? 'error' : 'note'}>${message.error || message.text}</p>`}
     <h2>Jobs</h2>
+    ${run.jobs.length > 1 && html`
+      <form class="filters" onSubmit=${(e) => e.preventDefault()}>
+        <label>State <select value=${only} onChange=${(e) => { setOnly(e.target.value); setLimit(JOB_PAGE); }}>
+          <option value="">all (${run.jobs.length})</option>
+          ${Object.entries(counts).map(([s, n]) => html`<option value=${s}>${s} (${n})</option>`)}
+        </select></label>
+      </form>`}
     <table class="jobs">
       <thead><tr><th scope="col">Job</th><th scope="col">ID</th><th scope="col">State</th><th scope="col">Exit</th>
         <th scope="col">Elapsed</th><th scope="col">Node</th><th scope="col">Reason</th><th scope="col">Waits for</th>
         <th scope="col">Actions</th></tr></thead>
       <tbody>
-        ${run.jobs.map((job) => html`
+        ${rows.map((job) => html`
           <tr key=${job.name} data-job=${job.name} class=${FAILED_STATES.has(job.state) ? 'row-bad' : undefined}>
             <th scope="row"><${Link} href=${logsHref(id, job.name)}>${job.name}</${Link}>${job.attempt > 1 ? ` (attempt ${job.attempt})` : ''}
               ${job.tasks && Object.keys(job.tasks).length > 1 && html`<span class="tasks"> (${Object.keys(job.tasks).length} tasks:
@@ -324,6 +371,10 @@ function RunPage({ id }) {
           </tr>`)}
       </tbody>
     </table>
+    ${rows.length < listed.length && html`
+      <p class="more">Showing ${rows.length} of ${listed.length} jobs${only ? ` in state ${only}` : ''}.
+        <button type="button" onClick=${() => setLimit(limit + JOB_PAGE)}>Show ${Math.min(JOB_PAGE, listed.length - rows.length)} more</button>
+        <button type="button" onClick=${() => setLimit(listed.length)}>Show all ${listed.length}</button></p>`}
     <h2>Dependencies</h2>
     <div class="graph-box" tabindex="0" role="region" aria-label="Dependency graph"><${Graph} jobs=${run.jobs} /></div>
     <h2>Applications</h2>
