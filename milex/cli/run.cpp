@@ -243,9 +243,8 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
     store::StoredRun run = submit_missing(again);
     // Under a queue cap, what did not fit waits: for the next milex-run, or here with --wait.
     while (session.waiting() > 0 && flags.wait) {
-        std::cout << fmt::format("milex-run: {} job{} wait for room in the queue (at most {} queued on \"{}\")\n",
-                                 session.waiting(), session.waiting() == 1 ? "" : "s", *session.queue_limit(),
-                                 machine.name)
+        std::cout << fmt::format("milex-run: {} job{} wait for room in the queue ({})\n", session.waiting(),
+                                 session.waiting() == 1 ? "" : "s", session.waits_for())
                   << std::flush;
         // Woken by a SIGINT or SIGTERM at once, not after the whole pause.
         for (auto slept = std::chrono::milliseconds(0); slept < pause && util::interrupt_signal() == 0;
@@ -261,10 +260,9 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
     std::cout << fmt::format("milex-run: {} jobs of {} on \"{}\" (run {}); record: {}\n", submitted, stem,
                              machine.name, run.record.submission, model::display_path(run.path));
     if (session.waiting() > 0)
-        std::cout << fmt::format("milex-run: {} job{} wait for room in the queue (at most {} queued on \"{}\"); run "
-                                 "milex-run {} again later, or with --wait\n",
-                                 session.waiting(), session.waiting() == 1 ? "" : "s", *session.queue_limit(),
-                                 machine.name, stem);
+        std::cout << fmt::format("milex-run: {} job{} wait for room in the queue ({}); run milex-run {} again "
+                                 "later, or with --wait\n",
+                                 session.waiting(), session.waiting() == 1 ? "" : "s", session.waits_for(), stem);
     return 0;
 }
 

@@ -265,6 +265,7 @@ int schedule_command(const Args& all_args) {
     if (flags.run_now) flags.run.machine.resolve(config);  // an unknown --machine stops us before anything is written
 
     const auto timeout = introspect::cli_timeout();
+    const size_t cli_jobs = introspect::cli_jobs();
     std::optional<introspect::SweepSpec> sweep_spec;
     if (!flags.sweep.empty() && flags.sweep_file)
         throw UsageError("milex-schedule: give the sweep with --sweep or with --sweep-file, not both");
@@ -287,7 +288,7 @@ int schedule_command(const Args& all_args) {
         if (map) refuse_shared_words(app, flags.app, own.bare, map, nullptr);
         try {
             if (sweep_spec) {
-                introspect::describe_sweep(job, app_args, *sweep_spec, timeout, map);
+                introspect::describe_sweep(job, app_args, *sweep_spec, timeout, map, cli_jobs);
             } else {
                 job.script_args = introspect::describe_arguments(flags.app, app_args, timeout);
                 job.script_options = introspect::infer_spellings(app_args, job.script_args, map);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "milex/util/error.hpp"
+#include "milex/util/parallel.hpp"
 #include "milex/util/path.hpp"
 #include "milex/util/process.hpp"
 #include "milex/util/clock.hpp"
@@ -15,6 +16,8 @@ namespace milex::introspect {
 std::chrono::milliseconds cli_timeout() {
     return util::seconds_from_environment("MILEX_CLI_TIMEOUT", std::chrono::seconds(60));
 }
+
+size_t cli_jobs() { return util::jobs_from_environment("MILEX_CLI_JOBS"); }
 
 nlohmann::ordered_json describe_arguments(const std::string& app, const std::vector<std::string>& args,
                                           std::chrono::milliseconds timeout) {

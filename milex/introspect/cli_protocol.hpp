@@ -13,6 +13,9 @@ namespace milex::introspect {
 /// How long an application's -cli may take: $MILEX_CLI_TIMEOUT seconds, else 60.
 std::chrono::milliseconds cli_timeout();
 
+/// How many -cli checks run at once (a sweep's values): $MILEX_CLI_JOBS, else one per core.
+size_t cli_jobs();
+
 /// Runs `<app>-cli args…` and returns the object it printed. Throws Error when the program is
 /// missing, fails (its stderr comes along as details), prints anything but one JSON object, or
 /// runs past `timeout`.

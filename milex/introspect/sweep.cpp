@@ -1,6 +1,7 @@
 #include "milex/introspect/sweep.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <set>
 
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include "milex/util/document.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/file.hpp"
+#include "milex/util/parallel.hpp"
 #include "milex/util/text.hpp"
 
 namespace milex::introspect {
@@ -163,7 +165,8 @@ SweepSpec sweep_from_text(const std::string& text, const std::string& source) {
 }
 
 void describe_sweep(model::Job& job, const std::vector<std::string>& app_words, const SweepSpec& spec,
-                    std::chrono::milliseconds timeout, const ParserMap* map) {
+                    std::chrono::milliseconds timeout, const ParserMap* map, size_t jobs,
+                    const DescribeArguments& describe) {
     std::vector<std::string> spelled;
     for (const auto& option : spec.options) spelled.push_back(sweep_option(option, map));
     // The swept options go before the typed words, so that a REMAINDER positional typed there
@@ -175,9 +178,46 @@ void describe_sweep(model::Job& job, const std::vector<std::string>& app_words, 
         return words;
     };
     const auto& first = spec.combinations.front();
-    const auto first_words = words_with(first);
-    ordered_json answer = describe_arguments(job.script, first_words, timeout);
-    ordered_json spellings = infer_spellings(first_words, answer, map);
+
+    // The calls: the first combination, then each other value of each option with the others
+    // as in the first combination, so that every value is accepted once.
+    struct Check {
+        size_t option;  ///< the option whose value differs from the first combination's
+        const ordered_json* value;
+    };
+    std::vector<Check> checks = {{0, nullptr}};
+    for (size_t i = 0; i < spec.options.size(); ++i) {
+        std::set<std::string> seen = {first[i].dump()};
+        for (const auto& combination : spec.combinations)
+            if (seen.insert(combination[i].dump()).second) checks.push_back({i, &combination[i]});
+    }
+    ordered_json answer;
+    bool answered = false;
+    std::exception_ptr refused;
+    try {
+        util::for_each_index(checks.size(), jobs, [&](size_t c) {
+            if (c == 0) {
+                answer = describe(job.script, words_with(first), timeout);
+                answered = true;
+                return;
+            }
+            auto changed = first;
+            changed[checks[c].option] = *checks[c].value;
+            try {
+                describe(job.script, words_with(changed), timeout);
+            } catch (const Error& e) {
+                throw Error(fmt::format("--sweep {}={}: {}", spec.options[checks[c].option],
+                                        render::argument_text(*checks[c].value), e.what()))
+                    .with_details(e.details());
+            }
+        });
+    } catch (...) {
+        refused = std::current_exception();
+    }
+    // The errors in the order of the calls made one by one: the first combination's, then an
+    // option that sets no key, then the first value refused.
+    if (!answered) std::rethrow_exception(refused);
+    ordered_json spellings = infer_spellings(words_with(first), answer, map);
 
     // Which key of the answer each swept option sets.
     model::Sweep sweep;
@@ -190,23 +230,7 @@ void describe_sweep(model::Job& job, const std::vector<std::string>& app_words, 
                                     job.script, spelled[i]));
         sweep.keys.push_back(key);
     }
-
-    // Every value accepted once: the first combination with one value changed at a time.
-    for (size_t i = 0; i < spec.options.size(); ++i) {
-        std::set<std::string> seen = {first[i].dump()};
-        for (const auto& combination : spec.combinations) {
-            if (!seen.insert(combination[i].dump()).second) continue;
-            auto changed = first;
-            changed[i] = combination[i];
-            try {
-                describe_arguments(job.script, words_with(changed), timeout);
-            } catch (const Error& e) {
-                throw Error(fmt::format("--sweep {}={}: {}", spec.options[i], render::argument_text(combination[i]),
-                                        e.what()))
-                    .with_details(e.details());
-            }
-        }
-    }
+    if (refused) std::rethrow_exception(refused);
     sweep.combinations = spec.combinations;
     sweep.limit = spec.limit;
     job.script_args = std::move(answer);

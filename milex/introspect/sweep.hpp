@@ -3,12 +3,14 @@
 /// -cli without running it once per combination.
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "milex/introspect/argparse_help.hpp"
+#include "milex/introspect/cli_protocol.hpp"
 #include "milex/model/job.hpp"
 
 namespace milex::introspect {
@@ -31,14 +33,21 @@ SweepSpec sweep_from_file(const std::filesystem::path& path);
 /// The same from the file's text; `source` is its name as shown (it tells JSON from YAML).
 SweepSpec sweep_from_text(const std::string& text, const std::string& source);
 
+/// How one -cli call is made: describe_arguments, or a fake in tests.
+using DescribeArguments = std::function<nlohmann::ordered_json(
+    const std::string& app, const std::vector<std::string>& args, std::chrono::milliseconds timeout)>;
+
 /// Describes a sweep job: the -cli reads the application's words with the first combination
 /// (script_args, script_options), then once with each other distinct value of each option, so
 /// that every value was accepted once (not once per combination: a 100×100 grid costs 199
-/// calls, not 10,000). Throws Error naming the option and value the application refused.
+/// calls, not 10,000). The calls are independent: up to `jobs` run at once (cli_jobs()), and
+/// the error is the one the calls made one by one would give (the first refused value in the
+/// order above). Throws Error naming the option and value the application refused.
 /// `map` (the application's parser, when known) resolves each option to the spelling the
 /// application accepts (see sweep_option) and reads the words as argparse does.
 void describe_sweep(model::Job& job, const std::vector<std::string>& app_words, const SweepSpec& spec,
-                    std::chrono::milliseconds timeout, const ParserMap* map = nullptr);
+                    std::chrono::milliseconds timeout, const ParserMap* map = nullptr, size_t jobs = 1,
+                    const DescribeArguments& describe = describe_arguments);
 
 /// The option string a sweep option as typed stands for. With dashes it is taken as typed (an
 /// abbreviation becomes the option it abbreviates). Without, the application's parser decides:

@@ -21,6 +21,8 @@ public:
     void cancel(const std::vector<std::string>& ids) override;
     std::vector<PartitionResources> resources() override;
     std::optional<size_t> max_array_size() override { return std::nullopt; }
+    std::optional<size_t> max_job_count() override { return std::nullopt; }
+    size_t held_jobs() override { return 0; }
     size_t queued_jobs() override { return 0; }
     std::optional<size_t> submit_limit() override { return std::nullopt; }
 

@@ -123,6 +123,15 @@ public:
     /// The largest array index plus one the site accepts (SLURM's MaxArraySize); nullopt when
     /// arrays are not a thing there.
     virtual std::optional<size_t> max_array_size() = 0;
+
+    /// The most jobs the controller holds for all its users together, array tasks counted one
+    /// by one (SLURM's MaxJobCount, where ended jobs count until MinJobAge has passed and a
+    /// submission beyond it fails: "Slurm temporarily unable to accept job"); nullopt when the
+    /// scheduler has no such limit.
+    virtual std::optional<size_t> max_job_count() = 0;
+
+    /// How many jobs the controller holds now, every user's, counted as max_job_count counts.
+    virtual size_t held_jobs() = 0;
 };
 
 } // namespace milex::scheduler

@@ -24,6 +24,9 @@ public:
     std::optional<size_t> submit_limit() override;
     /// max_aj_tasks of the global configuration.
     std::optional<size_t> max_array_size() override;
+    /// Grid Engine's max_jobs is not read yet: qsub refuses a job beyond it with its own error.
+    std::optional<size_t> max_job_count() override { return std::nullopt; }
+    size_t held_jobs() override { return 0; }
 
 private:
     util::ProcessResult call(const std::vector<std::string>& argv, bool allow_failure = false);

@@ -17,6 +17,14 @@ namespace milex::scheduler {
 
 namespace {
 constexpr std::chrono::seconds k_sbatch_timeout{120};
+
+/// The rows of `squeue -h -o %i`: one job, or one array task with -r.
+size_t squeue_rows(const std::string& out) {
+    size_t count = 0;
+    for (const auto& line : util::split(out, '\n'))
+        if (!util::trim(line).empty()) ++count;
+    return count;
+}
 constexpr std::chrono::seconds k_query_timeout{120};
 
 /// Whether a SLURM id (answering for `query`) is the job milex submitted: SLURM reuses ids, so
@@ -216,11 +224,8 @@ void SlurmScheduler::cancel(const std::vector<std::string>& ids) {
 }
 
 size_t SlurmScheduler::queued_jobs() {
-    auto queue = call({"squeue", "-h", "--me", "-r", "-t", "PENDING,RUNNING,CONFIGURING,COMPLETING,SUSPENDED", "-o", "%i"});
-    size_t count = 0;
-    for (const auto& line : util::split(queue.out, '\n'))
-        if (!util::trim(line).empty()) ++count;
-    return count;
+    return squeue_rows(call({"squeue", "-h", "--me", "-r", "-t", "PENDING,RUNNING,CONFIGURING,COMPLETING,SUSPENDED",
+                             "-o", "%i"}).out);
 }
 
 std::optional<size_t> SlurmScheduler::submit_limit() {
@@ -233,7 +238,16 @@ std::optional<size_t> SlurmScheduler::submit_limit() {
 
 std::optional<size_t> SlurmScheduler::max_array_size() {
     auto config = call({"scontrol", "show", "config"});
-    return slurm::max_array_size(config.out);
+    return slurm::config_count(config.out, "MaxArraySize");
+}
+
+std::optional<size_t> SlurmScheduler::max_job_count() {
+    auto config = call({"scontrol", "show", "config"});
+    return slurm::config_count(config.out, "MaxJobCount");
+}
+
+size_t SlurmScheduler::held_jobs() {
+    return squeue_rows(call({"squeue", "-h", "-a", "-r", "-t", "all", "-o", "%i"}).out);
 }
 
 std::vector<PartitionResources> SlurmScheduler::resources() {

@@ -30,6 +30,9 @@ public:
     void cancel(const std::vector<std::string>& ids) override;
     std::vector<PartitionResources> resources() override;
     std::optional<size_t> max_array_size() override;
+    std::optional<size_t> max_job_count() override;
+    /// Every user's jobs in squeue, pending array tasks one by one, ended ones it still shows.
+    size_t held_jobs() override;
     size_t queued_jobs() override;
     std::optional<size_t> submit_limit() override;
 

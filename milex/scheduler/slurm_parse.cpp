@@ -153,10 +153,10 @@ std::optional<long long> epoch_of(const std::string& time, bool utc) {
     return seconds;
 }
 
-std::optional<size_t> max_array_size(const std::string& config) {
+std::optional<size_t> config_count(const std::string& config, const std::string& key) {
     for (const auto& line : util::split(config, '\n')) {
         auto eq = line.find('=');
-        if (eq == std::string::npos || util::trim(std::string_view(line).substr(0, eq)) != "MaxArraySize") continue;
+        if (eq == std::string::npos || util::trim(std::string_view(line).substr(0, eq)) != key) continue;
         const std::string value(util::trim(std::string_view(line).substr(eq + 1)));
         if (auto n = number_of<size_t>(value)) return n;
     }

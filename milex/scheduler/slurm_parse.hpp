@@ -52,8 +52,8 @@ std::vector<PartitionResources> parse_resources(const std::string& nodes, const 
 /// as seconds since the epoch; nullopt for "Unknown"/"None".
 std::optional<long long> epoch_of(const std::string& time, bool utc);
 
-/// MaxArraySize from `scontrol show config`; nullopt when it is not there.
-std::optional<size_t> max_array_size(const std::string& config);
+/// A count of `scontrol show config` (MaxArraySize, MaxJobCount); nullopt when it is not there.
+std::optional<size_t> config_count(const std::string& config, const std::string& key);
 
 /// The smallest MaxSubmitJobs of `sacctmgr -n -P show assoc … format=MaxSubmit` (one per
 /// association; empty lines are associations without a limit); nullopt when none is set.

@@ -140,7 +140,7 @@ TEST_CASE("numbers too large for SLURM's grammars are no number, never an except
     // step cannot wrap around.
     CHECK(array_indices("18446744073709551614-18446744073709551615:7").empty());
     CHECK(array_indices("999999990-999999999:7") == std::vector<std::string>{"999999990", "999999997"});
-    CHECK_FALSE(max_array_size("MaxArraySize            = 999999999999999999999999\n").has_value());
+    CHECK_FALSE(config_count("MaxArraySize            = 999999999999999999999999\n", "MaxArraySize").has_value());
     CHECK_FALSE(parse_status_file("start 99999999999999999999999\n").has_value());
     CHECK_FALSE(parse_submit_limit("99999999999999999999999\n").has_value());
     auto rows = parse_resources("NodeName=n CPUTot=99999999999 CPUAlloc=1 State=IDLE Partitions=debug "

@@ -29,11 +29,12 @@ TEST_CASE("dependencies go on the sbatch command line") {
                                    "--export=ALL,MILEX_TAG=t:p1,MILEX_TASK_OFFSET=11", "/m/slurm/s.sh"});
 }
 
-TEST_CASE("MaxArraySize from scontrol show config, and indices folded back into a spec") {
+TEST_CASE("MaxArraySize and MaxJobCount from scontrol show config, and indices folded back into a spec") {
     using namespace milex::scheduler::slurm;
-    CHECK(max_array_size("JobCompType             = jobcomp/none\nMaxArraySize            = 1001\nMaxJobCount = 10000\n") ==
-          1001u);
-    CHECK_FALSE(max_array_size("Nothing = here\n"));
+    const std::string config = "JobCompType             = jobcomp/none\nMaxArraySize            = 1001\nMaxJobCount = 10000\n";
+    CHECK(config_count(config, "MaxArraySize") == 1001u);
+    CHECK(config_count(config, "MaxJobCount") == 10000u);
+    CHECK_FALSE(config_count("Nothing = here\n", "MaxArraySize"));
     CHECK(fold_indices({0, 1, 2, 3, 7, 9, 10}) == "0-3,7,9-10");
     CHECK(fold_indices({5}) == "5");
 }

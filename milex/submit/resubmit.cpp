@@ -81,12 +81,12 @@ std::vector<std::string> resubmit(const model::Machine& machine, const Plan& pla
     Target target{machine, plan, runs, transport, scheduler};
     if (!indices.empty()) make_script_folder(target);
     target.max_array = max_array_for(target, indices);
-    measure_room(target);
+    measure_room(target, indices);
     const size_t waiting = submit_jobs(target, indices, ids, run, progress, 0, indices.size(), tasks);
     if (waiting > 0)
-        throw Error(fmt::format("{} of the jobs to resubmit do not fit in the queue of machine \"{}\" (at most {} "
-                                "queued); the others were submitted: run milex resubmit with --job for the rest later",
-                                waiting, machine.name, *target.limit));
+        throw Error(fmt::format("{} of the jobs to resubmit do not fit in the queue of machine \"{}\" ({}); the "
+                                "others were submitted: run milex resubmit with --job for the rest later",
+                                waiting, machine.name, target.waits_for));
     return names;
 }
 

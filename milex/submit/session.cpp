@@ -143,14 +143,14 @@ store::StoredRun RunSession::submit(transport::Transport& transport, scheduler::
     };
     if (!missing.empty()) make_script_folder(target);
     target.max_array = max_array_for(target, missing);
-    measure_room(target);
+    measure_room(target, missing);
     try {
         m_waiting = submit_jobs(target, missing, ids, run, progress, jobs.size() - missing.size(), jobs.size());
     } catch (...) {
         m_last = run;  // what reached the record before the failure, for the caller's message
         throw;
     }
-    m_limit = target.limit;
+    m_waits_for = target.waits_for;
     m_last = run;
     return run;
 }

@@ -75,10 +75,11 @@ public:
     store::StoredRun submit(transport::Transport& transport, scheduler::Scheduler& scheduler, Again again,
                             const Progress& progress, const ContainerPlan& containers = {});
 
-    /// After submit(): how many jobs did not fit under the machine's queue cap (they wait for
-    /// the next submit, which resumes the run), and that cap.
+    /// After submit(): how many jobs did not fit under the machine's queue cap or in its
+    /// controller (MaxJobCount); they wait for the next submit, which resumes the run. And why:
+    /// "at most 5 queued on \"local\"".
     size_t waiting() const { return m_waiting; }
-    std::optional<size_t> queue_limit() const { return m_limit; }
+    const std::string& waits_for() const { return m_waits_for; }
 
 private:
     model::RunRecord new_record(int submission) const;
@@ -97,7 +98,7 @@ private:
     util::FileLock m_lock;
     std::optional<store::StoredRun> m_last;
     size_t m_waiting = 0;
-    std::optional<size_t> m_limit;
+    std::string m_waits_for;
 };
 
 /// Submits again the jobs in `chosen` and every job depending on them (directly or not), as new

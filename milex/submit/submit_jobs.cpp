@@ -199,18 +199,29 @@ size_t submit_jobs(Target& target, const std::vector<size_t>& indices,
             util::stop_if_interrupted();
         }
         const model::Job& job = jobs[item.index];
-        // What does not fit under the queue cap waits for the next run.
-        if (target.limit) {
+        // What does not fit under the queue cap, or in the controller, waits for the next run.
+        if (target.limit || target.held_limit) {
             const size_t needed = places_needed(target, job, item.pieces);
-            if (needed > *target.limit)
+            if (target.limit && needed > *target.limit)
                 throw Error(fmt::format("job \"{}\" has {} tasks, more than the {} jobs machine \"{}\" lets you have "
                                         "queued at once; raise \"max_queued\" or split the job",
                                         job.name, needed, *target.limit, target.machine.name));
-            if (needed > target.room) {
+            if (target.held_limit && needed > *target.held_limit)
+                throw Error(fmt::format("job \"{}\" has {} tasks, more than the {} jobs the controller of machine \"{}\" "
+                                        "takes for all its users (MaxJobCount {}); split the sweep into smaller ones",
+                                        job.name, needed, *target.held_limit, target.machine.name,
+                                        *target.held_limit + 1));
+            const bool queue_full = target.limit && needed > target.room;
+            if (queue_full || (target.held_limit && needed > target.held_room)) {
+                target.waits_for =
+                    queue_full ? fmt::format("at most {} queued on \"{}\"", *target.limit, target.machine.name)
+                               : fmt::format("the controller of \"{}\" holds at most {} jobs of all users: MaxJobCount",
+                                             target.machine.name, *target.held_limit + 1);
                 target.runs.save(run.path, run.record);
                 return pending.size() - submitted_now;
             }
-            target.room -= needed;
+            if (target.limit) target.room -= needed;
+            if (target.held_limit) target.held_room -= needed;
         }
         run.record.jobs.push_back(intent(target, job, item, wait_list(job, conversions, ids), run.record.token));
         const size_t entry = run.record.jobs.size() - 1;

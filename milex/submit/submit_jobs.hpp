@@ -31,6 +31,12 @@ struct Target {
     size_t max_array = 0;  ///< the site's MaxArraySize; 0 when no array needs to know
     std::optional<size_t> limit;  ///< the most jobs the user may have queued, if capped
     size_t room = 0;              ///< with a limit: how many more fit now
+    /// When arrays are submitted: the most jobs the controller takes (MaxJobCount less one, as
+    /// SLURM refuses a submission that would reach it), and how many more fit now.
+    std::optional<size_t> held_limit;
+    size_t held_room = 0;
+    /// Why the first job that did not fit waits: "at most 5 queued on \"local\"".
+    std::string waits_for;
     const ContainerPlan* containers = nullptr;  ///< the images of container jobs, when any
     /// Submits the conversion jobs of these images (once each) and gives image → job id.
     std::function<std::map<std::string, std::string>(const std::set<std::string>&)> convert;

@@ -299,6 +299,45 @@ TEST_CASE("the site's MaxSubmitJobs caps the queue, asked once and kept for late
     CHECK(store::RunStore(test::temp_dir() / "milex" / "runs").machine_cache("local", "max_submit_jobs")->at("value") == 2);
 }
 
+TEST_CASE("a sweep that does not fit in the controller (MaxJobCount) waits like the queue cap, then goes") {
+    SubmitFixture f;
+    nlohmann::ordered_json bundle = nlohmann::ordered_json::parse(R"({
+      "first": {"script": "app"},
+      "sweep": {"script": "app", "script_args": {"lr": "0"}, "script_options": {"lr": "--lr"},
+                "sweep": {"keys": ["lr"], "combinations": []}, "dependencies": ["first"]}})");
+    for (int i = 0; i < 25; ++i) bundle["sweep"]["sweep"]["combinations"].push_back({std::to_string(i)});
+    f.write_bundle(bundle.dump());
+    FakeTransport transport;
+    FakeScheduler scheduler;
+    scheduler.job_count = 30;  // SLURM takes a job while the jobs held stay below 30
+    scheduler.held = 4;        // other users': 1 + 25 more would reach 30
+    {
+        auto session = f.session();
+        auto run = session.submit(transport, scheduler, submit::Again::no, {});
+        CHECK(names(run.record) == std::vector<std::string>{"first=100"});
+        CHECK(session.waiting() == 1);
+        CHECK(session.waits_for() == "the controller of \"local\" holds at most 30 jobs of all users: MaxJobCount");
+    }
+    scheduler.held = 3;  // one ended job forgotten: 3 + 1 (first) + 25 stays below 30
+    {
+        auto session = f.session();
+        auto run = session.submit(transport, scheduler, submit::Again::no, {});
+        CHECK(names(run.record) == std::vector<std::string>{"first=100", "sweep=101"});
+        CHECK(session.waiting() == 0);
+    }
+    CHECK(scheduler.job_count_asked == 1);  // kept in the machine's cache
+    CHECK(store::RunStore(test::temp_dir() / "milex" / "runs").machine_cache("local", "max_job_count") == 30);
+
+    // More tasks than the controller ever takes: an error, not a wait without end.
+    scheduler.job_count = 20;
+    store::RunStore(test::temp_dir() / "milex" / "runs").set_machine_cache("local", "max_job_count", 20);
+    const size_t before = scheduler.requests.size();
+    CHECK_THROWS_WITH(f.session().submit(transport, scheduler, submit::Again::yes, {}),
+                      "job \"sweep\" has 25 tasks, more than the 19 jobs the controller of machine \"local\" takes for "
+                      "all its users (MaxJobCount 20); split the sweep into smaller ones");
+    CHECK(scheduler.requests.size() == before + 1);  // "first" went; the sweep did not
+}
+
 TEST_CASE("a plain array beyond MaxArraySize is refused before anything is submitted") {
     SubmitFixture f;
     f.write_bundle(R"({"big": {"script": "app", "slurm": {"array": "0-20"}}})");

@@ -10,7 +10,7 @@ mkdir -p "$T/home"
 export HOME=$T/home
 export MILEX_CONFIG=$HOME/.milexconfig
 export PATH=$MILEX_BIN:$MILEX_VENV/bin:$MILEX_SOURCE_DIR/examples/shell:$PATH
-unset VISUAL EDITOR MILEX_CLI_TIMEOUT
+unset VISUAL EDITOR MILEX_CLI_TIMEOUT MILEX_CLI_JOBS
 M=$T/milex # the local machine's path
 cd "$T"
 

@@ -93,6 +93,14 @@ public:
         ++limit_asked;
         return limit;
     }
+    std::optional<size_t> job_count;  ///< MaxJobCount; unset: none
+    size_t job_count_asked = 0;
+    size_t held = 0;  ///< every user's jobs the controller holds
+    std::optional<size_t> max_job_count() override {
+        ++job_count_asked;
+        return job_count;
+    }
+    size_t held_jobs() override { return held; }
 };
 
 /// A podman store holding the images of `ids`; save() writes a small stand-in archive.
