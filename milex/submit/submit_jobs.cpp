@@ -226,8 +226,12 @@ size_t submit_in_one_go(Target& target, const std::vector<const Pending*>& segme
     const std::string lock =
         bundle_lock_path(target.machine, target.plan.file.stem(), run.record.submission);
     try {
-        target.scheduler.submit_bundle(
-            bundle, lock, [&](size_t k, const scheduler::Submission& submission) { submitted(k, submission, ""); });
+        target.scheduler.submit_bundle(bundle, lock, [&](size_t k, const scheduler::Submission& submission) {
+            submitted(k, submission, "");
+            // A SIGINT or SIGTERM drops the loop (it stops at its next job, its lock with it):
+            // the jobs not reported yet stay intents, for the resume.
+            util::stop_if_interrupted();
+        });
     } catch (const scheduler::JobRefused& e) {
         // As with one job (submit_piece): the scheduler may have taken it after all.
         const size_t k = e.index();
