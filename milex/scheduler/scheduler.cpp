@@ -1,5 +1,7 @@
 #include "milex/scheduler/scheduler.hpp"
 
+#include "milex/transport/transport.hpp"
+
 namespace milex::scheduler {
 
 namespace {
@@ -27,6 +29,25 @@ State state_from_name(const std::string& name) {
     for (const auto& n : k_names)
         if (name == n.name) return n.state;
     return State::unknown;
+}
+
+void Scheduler::submit_bundle(const std::vector<BundleJob>& jobs, const std::string&,
+                              const BundleSubmitted& submitted) {
+    std::vector<std::string> ids;
+    for (size_t k = 0; k < jobs.size(); ++k) {
+        SubmitRequest request = jobs[k].request;
+        for (size_t before : jobs[k].after_jobs) request.after_ok.push_back(ids.at(before));
+        Submission submission;
+        try {
+            submission = submit(request);
+        } catch (const transport::ConnectionLost&) {
+            throw;  // the job may or may not have reached the queue
+        } catch (const Error& e) {
+            throw JobRefused(e, k);
+        }
+        ids.push_back(submission.job_id);
+        submitted(k, submission);
+    }
 }
 
 bool is_final(State state) {

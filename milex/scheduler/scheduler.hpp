@@ -2,10 +2,13 @@
 /// What milex asks of a batch system: submit, observe, cancel, and what is free. SLURM is the
 /// one there is (plus running jobs directly on a machine without one); their text formats stay
 /// inside scheduler/.
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "milex/util/error.hpp"
 
 namespace milex::scheduler {
 
@@ -28,6 +31,26 @@ struct SubmitRequest {
 struct Submission {
     std::string job_id;
     std::string cluster;  ///< empty on a single-cluster site
+};
+
+/// One job of a bundle submitted in one go (Scheduler::submit_bundle).
+struct BundleJob {
+    SubmitRequest request;          ///< its after_ok: the ids known before the bundle is sent
+    std::vector<size_t> after_jobs;  ///< the earlier jobs of the same bundle it waits for
+};
+
+/// Gets the id of the bundle's job `index` as soon as it is known, in the bundle's order.
+using BundleSubmitted = std::function<void(size_t index, const Submission& submission)>;
+
+/// The scheduler refused the bundle's job `index` (`what()` says why, as submit() would): the
+/// jobs before it were submitted (and reported), none after it was.
+class JobRefused : public Error {
+public:
+    JobRefused(const Error& error, size_t index) : Error(error), m_index(index) {}
+    size_t index() const { return m_index; }
+
+private:
+    size_t m_index;
 };
 
 enum class State {
@@ -97,6 +120,22 @@ public:
     virtual Submission submit(const SubmitRequest& request) = 0;
     /// The command submit() runs, with `ids` standing in for the dependency ids (for --dry-run).
     virtual std::vector<std::string> submit_command(const SubmitRequest& request) const = 0;
+
+    /// Submits `jobs` in order, each waiting for its after_ok ids and for the ids its after_jobs
+    /// got, in as few calls to the machine as the scheduler allows; `submitted` gets each id as
+    /// it comes back. SLURM and Grid Engine send the whole bundle at once: one shell loop on the
+    /// machine that holds the file `lock` (flock) while it runs, stops at the first refusal and
+    /// when its connection drops (SIGHUP, or its output gone), and prints each id as it is made.
+    /// This default submits them one by one. Throws JobRefused for a refusal; anything else
+    /// (ConnectionLost, a time-out) leaves each job not yet reported either queued or not:
+    /// wait_for_bundle(lock), then find_submitted says which.
+    virtual void submit_bundle(const std::vector<BundleJob>& jobs, const std::string& lock,
+                               const BundleSubmitted& submitted);
+
+    /// Returns once no submit_bundle loop holding `lock` runs on the machine any more (one that
+    /// outlived its connection stops at its next job); throws Error when one still does after a
+    /// minute. Nothing to wait for by default.
+    virtual void wait_for_bundle(const std::string& lock) { (void)lock; }
 
     /// The job submitted for `request` (found by its tag) if the scheduler has it: after a
     /// submission failed in a way that may have been accepted (a time-out, a lost connection, a

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "milex/model/slurm_options.hpp"
+#include "milex/scheduler/bundle_loop.hpp"
 #include "milex/scheduler/reports.hpp"
 #include "milex/scheduler/sge_dialect.hpp"
 #include "milex/scheduler/sge_parse.hpp"
@@ -18,7 +19,7 @@ namespace milex::scheduler {
 
 namespace {
 constexpr std::chrono::seconds k_qsub_timeout{120};
-constexpr std::chrono::seconds k_query_timeout{120};
+constexpr std::chrono::seconds k_sge_query_timeout{120};
 
 /// The user's jobs, as XML: qstat shows everyone's unless told.
 const std::vector<std::string> k_qstat_mine = {"sh", "-c", "exec qstat -xml -u \"$(id -un)\""};
@@ -49,7 +50,22 @@ std::vector<std::string> SgeScheduler::submit_command(const SubmitRequest& reque
 }
 
 Submission SgeScheduler::submit(const SubmitRequest& request) {
-    auto result = m_transport.run(submit_command(request), k_qsub_timeout);
+    return submission_of(request, m_transport.run(submit_command(request), k_qsub_timeout));
+}
+
+void SgeScheduler::submit_bundle(const std::vector<BundleJob>& jobs, const std::string& lock,
+                                 const BundleSubmitted& submitted) {
+    const LoopDialect dialect{
+        [this](const SubmitRequest& request) { return submit_command(request); },
+        [this](const SubmitRequest& request, const util::ProcessResult& result) { return submission_of(request, result); },
+        "i=${o%%.*}"};
+    if (!submit_in_one_go(m_transport, jobs, lock, dialect, submitted))
+        Scheduler::submit_bundle(jobs, lock, submitted);  // no flock(1) there: one by one
+}
+
+void SgeScheduler::wait_for_bundle(const std::string& lock) { wait_for_lock(m_transport, lock); }
+
+Submission SgeScheduler::submission_of(const SubmitRequest& request, const util::ProcessResult& result) const {
     if (!result.succeeded()) {
         // qsub ends its refusals with a line "Exiting.": the reason is the line before.
         std::string reason;
@@ -70,10 +86,10 @@ Submission SgeScheduler::submit(const SubmitRequest& request) {
 }
 
 util::ProcessResult SgeScheduler::call(const std::vector<std::string>& argv, bool allow_failure) {
-    auto result = m_transport.run(argv, k_query_timeout);
+    auto result = m_transport.run(argv, k_sge_query_timeout);
     if (!result.succeeded() && !allow_failure) {
         std::string reason = util::last_line(result.err);
-        if (reason.empty()) reason = result.describe_end(k_query_timeout);
+        if (reason.empty()) reason = result.describe_end(k_sge_query_timeout);
         // The commands run through sh are qstat's (k_qstat_mine); the others allow failure.
         const std::string program = argv[0] == "sh" ? "qstat" : argv[0];
         throw Error(fmt::format("{} failed on {}: {}", program, m_transport.where(), reason))
@@ -90,7 +106,7 @@ std::optional<Submission> SgeScheduler::find_submitted(const SubmitRequest& requ
         if (tag == request.tag) return Submission{id, ""};
     // Gone from the queue (qacct keeps no context): the script wrote the tag into its exit-status
     // file, `<name>-<id>[_<task>].status`.
-    if (auto id = find_tagged_status(m_transport, m_status_dir, request.job_name, request.tag, k_query_timeout); !id.empty())
+    if (auto id = find_tagged_status(m_transport, m_status_dir, request.job_name, request.tag, k_sge_query_timeout); !id.empty())
         return Submission{id, ""};
     return std::nullopt;
 }
@@ -118,7 +134,7 @@ std::map<std::string, JobReport> SgeScheduler::query(const std::vector<JobQuery>
     if (!file_of.empty()) {
         std::vector<std::string> paths;
         for (const auto& entry : file_of) paths.push_back(entry.first);
-        for (const auto& [file, text] : read_status_files(m_transport, paths, k_query_timeout)) {
+        for (const auto& [file, text] : read_status_files(m_transport, paths, k_sge_query_timeout)) {
             const auto& [id, task] = file_of.at(file);
             auto state = slurm::parse_status_file(text);
             // A start without an end: killed before its trap ran (time limit, qdel): qacct says.

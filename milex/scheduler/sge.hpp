@@ -15,6 +15,9 @@ public:
     /// qsub's words: the tag as the context variable milex_tag (-ac), an array as -t/-tc,
     /// dependencies as -hold_jid and, for the script's own check, MILEX_AFTER (-v).
     std::vector<std::string> submit_command(const SubmitRequest& request) const override;
+    void submit_bundle(const std::vector<BundleJob>& jobs, const std::string& lock,
+                       const BundleSubmitted& submitted) override;
+    void wait_for_bundle(const std::string& lock) override;
     std::optional<Submission> find_submitted(const SubmitRequest& request, const std::string& since) override;
     std::map<std::string, JobReport> query(const std::vector<JobQuery>& jobs) override;
     void cancel(const std::vector<std::string>& ids) override;
@@ -29,6 +32,8 @@ public:
     size_t held_jobs() override { return 0; }
 
 private:
+    /// What a qsub run means: its job, or an Error naming the job and Grid Engine's reason.
+    Submission submission_of(const SubmitRequest& request, const util::ProcessResult& result) const;
     util::ProcessResult call(const std::vector<std::string>& argv, bool allow_failure = false);
 
     transport::Transport& m_transport;

@@ -71,7 +71,10 @@ std::vector<std::string> SlurmScheduler::submit_command(const SubmitRequest& req
 }
 
 Submission SlurmScheduler::submit(const SubmitRequest& request) {
-    auto result = m_transport.run(submit_command(request), k_sbatch_timeout);
+    return submission_of(request, m_transport.run(submit_command(request), k_sbatch_timeout));
+}
+
+Submission SlurmScheduler::submission_of(const SubmitRequest& request, const util::ProcessResult& result) const {
     if (!result.succeeded()) {
         std::string reason = util::last_line(result.err);
         if (reason.empty()) reason = result.describe_end(k_sbatch_timeout);
@@ -82,6 +85,20 @@ Submission SlurmScheduler::submit(const SubmitRequest& request) {
     if (!submission) throw Error(fmt::format("job \"{}\": {}", request.job_name, submission.error()));
     return *submission;
 }
+
+LoopDialect SlurmScheduler::loop_dialect() const {
+    return {[this](const SubmitRequest& request) { return submit_command(request); },
+            [this](const SubmitRequest& request, const util::ProcessResult& result) { return submission_of(request, result); },
+            "i=${o%%;*}"};
+}
+
+void SlurmScheduler::submit_bundle(const std::vector<BundleJob>& jobs, const std::string& lock,
+                                   const BundleSubmitted& submitted) {
+    if (!submit_in_one_go(m_transport, jobs, lock, loop_dialect(), submitted))
+        Scheduler::submit_bundle(jobs, lock, submitted);  // no flock(1) there: one by one
+}
+
+void SlurmScheduler::wait_for_bundle(const std::string& lock) { wait_for_lock(m_transport, lock); }
 
 } // namespace milex::scheduler
 

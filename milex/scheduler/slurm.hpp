@@ -3,6 +3,7 @@
 
 #include <tl/expected.hpp>
 
+#include "milex/scheduler/bundle_loop.hpp"
 #include "milex/scheduler/reports.hpp"
 #include "milex/scheduler/scheduler.hpp"
 #include "milex/transport/transport.hpp"
@@ -25,6 +26,9 @@ public:
         : m_transport(transport), m_site(std::move(site)) {}
     Submission submit(const SubmitRequest& request) override;
     std::vector<std::string> submit_command(const SubmitRequest& request) const override;
+    void submit_bundle(const std::vector<BundleJob>& jobs, const std::string& lock,
+                       const BundleSubmitted& submitted) override;
+    void wait_for_bundle(const std::string& lock) override;
     std::optional<Submission> find_submitted(const SubmitRequest& request, const std::string& since) override;
     std::map<std::string, JobReport> query(const std::vector<JobQuery>& jobs) override;
     void cancel(const std::vector<std::string>& ids) override;
@@ -37,6 +41,9 @@ public:
     std::optional<size_t> submit_limit() override;
 
 private:
+    /// What an sbatch run means: its job, or an Error naming the job and SLURM's reason.
+    Submission submission_of(const SubmitRequest& request, const util::ProcessResult& result) const;
+    LoopDialect loop_dialect() const;
     /// Runs a SLURM command; a refusal is an Error naming the command and SLURM's reason.
     util::ProcessResult call(const std::vector<std::string>& argv, bool allow_failure = false);
 

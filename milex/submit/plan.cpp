@@ -35,6 +35,10 @@ std::string script_path(const model::Machine& machine, const std::string& bundle
     return fmt::format("{}/slurm/{}_{}.run{}.sh", machine.path, bundle_stem, job, submission);
 }
 
+std::string bundle_lock_path(const model::Machine& machine, const std::string& bundle_stem, int submission) {
+    return fmt::format("{}/slurm/{}.run{}.lock", machine.path, bundle_stem, submission);
+}
+
 std::string render_job(const model::Job& job, const model::Machine& machine, const std::string& bundle_stem,
                        const ContainerPlan& containers, int attempt) {
     const render::RuntimeImage* image = job.container ? &containers.of(job.container->image).runtime_image : nullptr;

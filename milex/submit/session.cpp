@@ -1,5 +1,6 @@
 #include "milex/submit/submit.hpp"
 
+#include <algorithm>
 #include <random>
 #include <unordered_map>
 
@@ -125,6 +126,12 @@ store::StoredRun RunSession::submit(transport::Transport& transport, scheduler::
         run.path = m_runs.path_for(m_plan.file.stem(), m_machine.name, submission);
     }
 
+    // A loop that sent jobs in one go and outlived its connection stops at its next job: the
+    // jobs it was sending are looked up by tag only once it has (its lock is free).
+    const bool intents = std::any_of(run.record.jobs.begin(), run.record.jobs.end(),
+                                     [](const model::JobRun& job) { return job.job_id.empty(); });
+    if (intents && m_machine.remote())
+        scheduler.wait_for_bundle(bundle_lock_path(m_machine, m_plan.file.stem(), run.record.submission));
     const size_t adopted_jobs = adopt_interrupted(scheduler, m_runs, run);
     if (resume && progress.resuming) progress.resuming(run.record, run.record.jobs.size(), adopted_jobs, jobs.size());
     std::unordered_map<std::string, std::vector<std::string>> ids;
@@ -138,6 +145,7 @@ store::StoredRun RunSession::submit(transport::Transport& transport, scheduler::
         if (!ids.count(jobs[index].name)) missing.push_back(index);
     Target target{m_machine, m_plan, m_runs, transport, scheduler};
     target.containers = &containers;
+    target.one_go = m_machine.remote() && one_go_enabled();
     target.convert = [&](const std::set<std::string>& images) {
         return submit_conversions(transport, scheduler, containers, images, run, progress);
     };

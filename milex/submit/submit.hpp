@@ -37,6 +37,10 @@ Plan plan_bundle(const store::BundleStore& bundles, const std::string& reference
 std::string script_path(const model::Machine& machine, const std::string& bundle_stem, const std::string& job,
                         int submission);
 
+/// `<machine path>/slurm/<bundle stem>.run<N>.lock`: held on the machine by the loop that
+/// submits run N's jobs in one go (Scheduler::submit_bundle), taken by its resume first.
+std::string bundle_lock_path(const model::Machine& machine, const std::string& bundle_stem, int submission);
+
 enum class Previous { none, partial, complete };
 
 /// What to do when the bundle was submitted to the machine before.

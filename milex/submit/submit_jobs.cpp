@@ -1,6 +1,7 @@
 #include "milex/submit/submit_jobs.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -36,6 +37,11 @@ scheduler::Submission submit_piece(scheduler::Scheduler& scheduler, const schedu
         adopted = fmt::format("found in the queue by its tag after: {}", e.what());
         return *found;
     }
+}
+
+bool one_go_enabled() {
+    const char* value = std::getenv("MILEX_ONE_GO");
+    return !value || std::string(value) != "0";
 }
 
 void make_script_folder(Target& target) {
@@ -177,6 +183,82 @@ std::string submit_pieces(Target& target, const model::Job& job, const Pending& 
 
 } // namespace
 
+namespace {
+
+/// Submits `segment` (single-piece jobs, in order, that fit under the queue cap) in one go
+/// (Scheduler::submit_bundle): every job's intent is journalled first, then each id as it comes
+/// back. A refusal keeps what was submitted before it (a job the scheduler took after all is
+/// adopted by its tag, and the rest is left to the caller); anything else keeps the intents of
+/// the jobs not yet reported, for the resume to look up by tag. Returns how many of `segment`
+/// are submitted.
+size_t submit_in_one_go(Target& target, const std::vector<const Pending*>& segment,
+                        const std::map<std::string, std::string>& conversions,
+                        std::unordered_map<std::string, std::vector<std::string>>& ids, store::StoredRun& run,
+                        const Progress& progress, size_t& done, size_t total) {
+    const auto& jobs = target.plan.bundle.jobs;
+    const size_t first = run.record.jobs.size();
+    std::unordered_map<std::string, size_t> position;
+    std::vector<scheduler::BundleJob> bundle;
+    for (const Pending* item : segment) {
+        const model::Job& job = jobs[item->index];
+        run.record.jobs.push_back(intent(target, job, *item, wait_list(job, conversions, ids), run.record.token));
+        target.runs.record_job(run, run.record.jobs.size() - 1);
+        const model::JobRun& recorded = run.record.jobs.back();
+        scheduler::BundleJob entry{{job.name, item->path, recorded.after, recorded.tag, item->pieces.front().array,
+                                    item->pieces.front().offset, recorded.time_limit},
+                                   {}};
+        for (const auto& dep : job.dependencies)
+            if (auto it = position.find(dep); it != position.end()) entry.after_jobs.push_back(it->second);
+        position[job.name] = bundle.size();
+        bundle.push_back(std::move(entry));
+    }
+    auto submitted = [&](size_t k, const scheduler::Submission& submission, const std::string& how) {
+        const model::Job& job = jobs[segment[k]->index];
+        model::JobRun& recorded = run.record.jobs[first + k];
+        recorded.job_id = submission.job_id;
+        recorded.cluster = submission.cluster;
+        recorded.after = wait_list(job, conversions, ids);  // now with the ids of this bundle's jobs
+        recorded.states.push_back({"SUBMITTED", now_iso(), "", "", "", how});
+        ids[job.name] = recorded.ids();
+        target.runs.record_job(run, first + k);
+        if (progress.submitted) progress.submitted(recorded, ++done, total);
+    };
+    const std::string lock =
+        bundle_lock_path(target.machine, target.plan.file.stem(), run.record.submission);
+    try {
+        target.scheduler.submit_bundle(bundle, lock, [&](size_t k, const scheduler::Submission& submission) {
+            submitted(k, submission, "");
+            // A SIGINT or SIGTERM drops the loop (it stops at its next job, its lock with it):
+            // the jobs not reported yet stay intents, for the resume.
+            util::stop_if_interrupted();
+        });
+    } catch (const scheduler::JobRefused& e) {
+        // As with one job (submit_piece): the scheduler may have taken it after all.
+        const size_t k = e.index();
+        std::optional<scheduler::Submission> found;
+        try {
+            found = target.scheduler.find_submitted(bundle[k].request, run.record.jobs[first + k].submitted);
+        } catch (const transport::ConnectionLost&) {
+        }
+        // The loop stopped at `k`: nothing after it reached the queue.
+        const size_t kept = first + k + (found ? 1 : 0);
+        if (found) submitted(k, *found, fmt::format("found in the queue by its tag after: {}", e.what()));
+        run.record.jobs.resize(kept);
+        target.runs.record_truncation(run, kept);
+        target.runs.save(run.path, run.record);
+        if (!found) throw;
+        return k + 1;
+    } catch (...) {
+        // A lost connection, a time-out: each job not reported may or may not be queued. The
+        // intents stay; the resume waits for the lock and looks them up by tag.
+        target.runs.save(run.path, run.record);
+        throw;
+    }
+    return segment.size();
+}
+
+} // namespace
+
 size_t submit_jobs(Target& target, const std::vector<size_t>& indices,
                    std::unordered_map<std::string, std::vector<std::string>>& ids, store::StoredRun& run,
                    const Progress& progress, size_t done, size_t total,
@@ -191,38 +273,58 @@ size_t submit_jobs(Target& target, const std::vector<size_t>& indices,
         if (jobs[item.index].container) images.insert(jobs[item.index].container->image);
     const auto conversions = images.empty() || !target.convert ? std::map<std::string, std::string>{}
                                                                 : target.convert(images);
+    // Whether `item` fits under the queue cap and in the controller (MaxJobCount) now, taking its
+    // places if so and saying what it waits for if not; throws when it never can.
+    auto fits = [&](const Pending& item) {
+        if (!target.limit && !target.held_limit) return true;
+        const model::Job& job = jobs[item.index];
+        const size_t needed = places_needed(target, job, item.pieces);
+        if (target.limit && needed > *target.limit)
+            throw Error(fmt::format("job \"{}\" has {} tasks, more than the {} jobs machine \"{}\" lets you have "
+                                    "queued at once; raise \"max_queued\" or split the job",
+                                    job.name, needed, *target.limit, target.machine.name));
+        if (target.held_limit && needed > *target.held_limit)
+            throw Error(fmt::format("job \"{}\" has {} tasks, more than the {} jobs the controller of machine \"{}\" "
+                                    "takes for all its users (MaxJobCount {}); split the sweep into smaller ones",
+                                    job.name, needed, *target.held_limit, target.machine.name, *target.held_limit + 1));
+        const bool queue_full = target.limit && needed > target.room;
+        if (queue_full || (target.held_limit && needed > target.held_room)) {
+            target.waits_for = queue_full ? fmt::format("at most {} queued on \"{}\"", *target.limit, target.machine.name)
+                                          : fmt::format("the controller of \"{}\" holds at most {} jobs of all users: "
+                                                        "MaxJobCount",
+                                                        target.machine.name, *target.held_limit + 1);
+            return false;
+        }
+        if (target.limit) target.room -= needed;
+        if (target.held_limit) target.held_room -= needed;
+        return true;
+    };
     size_t submitted_now = 0;
-    for (const auto& item : pending) {
+    while (submitted_now < pending.size()) {
         // A SIGINT or SIGTERM stops here, between two sbatch, with the record whole.
         if (util::interrupt_signal() != 0) {
             target.runs.save(run.path, run.record);
             util::stop_if_interrupted();
         }
+        const Pending& item = pending[submitted_now];
         const model::Job& job = jobs[item.index];
-        // What does not fit under the queue cap, or in the controller, waits for the next run.
-        if (target.limit || target.held_limit) {
-            const size_t needed = places_needed(target, job, item.pieces);
-            if (target.limit && needed > *target.limit)
-                throw Error(fmt::format("job \"{}\" has {} tasks, more than the {} jobs machine \"{}\" lets you have "
-                                        "queued at once; raise \"max_queued\" or split the job",
-                                        job.name, needed, *target.limit, target.machine.name));
-            if (target.held_limit && needed > *target.held_limit)
-                throw Error(fmt::format("job \"{}\" has {} tasks, more than the {} jobs the controller of machine \"{}\" "
-                                        "takes for all its users (MaxJobCount {}); split the sweep into smaller ones",
-                                        job.name, needed, *target.held_limit, target.machine.name,
-                                        *target.held_limit + 1));
-            const bool queue_full = target.limit && needed > target.room;
-            if (queue_full || (target.held_limit && needed > target.held_room)) {
-                target.waits_for =
-                    queue_full ? fmt::format("at most {} queued on \"{}\"", *target.limit, target.machine.name)
-                               : fmt::format("the controller of \"{}\" holds at most {} jobs of all users: MaxJobCount",
-                                             target.machine.name, *target.held_limit + 1);
-                target.runs.save(run.path, run.record);
-                return pending.size() - submitted_now;
+        if (target.one_go && item.pieces.size() == 1) {
+            // The jobs from here that are one sbatch each and fit under the cap: in one go.
+            std::vector<const Pending*> segment;
+            for (size_t k = submitted_now; k < pending.size() && pending[k].pieces.size() == 1 && fits(pending[k]); ++k)
+                segment.push_back(&pending[k]);
+            if (segment.empty()) break;  // what does not fit under the queue cap waits for the next run
+            const size_t sent = submit_in_one_go(target, segment, conversions, ids, run, progress, done, total);
+            for (size_t k = sent; k < segment.size(); ++k) {  // the places of those never reached are free again
+                const size_t places = places_needed(target, jobs[segment[k]->index], segment[k]->pieces);
+                if (target.limit) target.room += places;
+                if (target.held_limit) target.held_room += places;
             }
-            if (target.limit) target.room -= needed;
-            if (target.held_limit) target.held_room -= needed;
+            submitted_now += sent;
+            continue;
         }
+        // What does not fit under the queue cap, or in the controller, waits for the next run.
+        if (!fits(item)) break;
         run.record.jobs.push_back(intent(target, job, item, wait_list(job, conversions, ids), run.record.token));
         const size_t entry = run.record.jobs.size() - 1;
         target.runs.record_job(run, entry);
@@ -237,7 +339,7 @@ size_t submit_jobs(Target& target, const std::vector<size_t>& indices,
         if (progress.submitted) progress.submitted(recorded, ++done, total);
     }
     target.runs.save(run.path, run.record);  // the journal folded in
-    return 0;
+    return pending.size() - submitted_now;
 }
 
 } // namespace milex::submit

@@ -40,7 +40,12 @@ struct Target {
     const ContainerPlan* containers = nullptr;  ///< the images of container jobs, when any
     /// Submits the conversion jobs of these images (once each) and gives image → job id.
     std::function<std::map<std::string, std::string>(const std::set<std::string>&)> convert;
+    /// Consecutive jobs of one sbatch each go in one go (Scheduler::submit_bundle), not one by one.
+    bool one_go = false;
 };
+
+/// Whether milex-run sends a remote machine's jobs in one go: yes unless $MILEX_ONE_GO is 0.
+bool one_go_enabled();
 
 /// Submits one piece, adopting it when sbatch failed after the scheduler took it (`adopted` then
 /// says so); throws when it did not reach the queue (the caller decides what to keep).

@@ -11,6 +11,16 @@ namespace milex::transport {
 
 void Transport::idle(std::chrono::milliseconds duration) { std::this_thread::sleep_for(duration); }
 
+util::ProcessResult Transport::run_lines(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
+                                         const std::function<void(std::string_view)>& line) {
+    auto result = run(argv, timeout);
+    size_t at = 0;
+    for (size_t newline; (newline = result.out.find('\n', at)) != std::string::npos; at = newline + 1)
+        line(std::string_view(result.out).substr(at, newline - at));
+    result.out.erase(0, at);
+    return result;
+}
+
 util::ProcessResult LocalTransport::run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
     util::ProcessOptions options;
     options.timeout = timeout;

@@ -100,7 +100,8 @@ RemoteShell::RemoteShell(std::function<std::unique_ptr<Channel>()> open, std::st
                          std::chrono::milliseconds login_allowance, Replies replies)
     : m_open(std::move(open)), m_where(std::move(where)), m_login_allowance(login_allowance), m_replies(replies) {}
 
-util::ProcessResult RemoteShell::run(const std::string& line, std::chrono::milliseconds timeout) {
+util::ProcessResult RemoteShell::run(const std::string& line, std::chrono::milliseconds timeout,
+                                     const std::function<void(std::string_view)>& on_line) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     const bool fresh = !m_channel;
     if (!m_channel) {
@@ -124,6 +125,11 @@ util::ProcessResult RemoteShell::run(const std::string& line, std::chrono::milli
     if (streamed)
         request += fmt::format("{} </dev/null; printf '%s%d\\n' {} \"$?\"; printf '%s\\n' {} >&2\n", line, m_marker,
                                m_marker);
+    else if (on_line)  // the lines as they come; the end (status, errors, marker) still in one write
+        request += fmt::format("{} </dev/null 2>\"$__milex_d/e\"; {{ printf '%s%d\\n' {} \"$?\"; "
+                               "! [ -s \"$__milex_d/e\" ] || cat \"$__milex_d/e\"; printf '%s\\n' {}; }} "
+                               ">\"$__milex_d/o\"; cat \"$__milex_d/o\"\n",
+                               line, m_marker, m_marker);
     else
         request += fmt::format("{{ {} </dev/null 2>\"$__milex_d/e\"; printf '%s%d\\n' {} \"$?\"; "
                                "! [ -s \"$__milex_d/e\" ] || cat \"$__milex_d/e\"; printf '%s\\n' {}; }} "
@@ -141,7 +147,20 @@ util::ProcessResult RemoteShell::run(const std::string& line, std::chrono::milli
     // when buffered, in `err` when streamed).
     size_t status_at = std::string::npos, err_begin = std::string::npos, err_end = std::string::npos;
     const std::string end_marker = m_marker + "\n";
+    size_t delivered = 0;  // with on_line: the lines before this were handed over
+    auto deliver = [&] {
+        for (size_t newline; (newline = out.find('\n', delivered)) != std::string::npos; delivered = newline + 1) {
+            if (out.compare(delivered, m_marker.size(), m_marker) == 0) break;  // the status line
+            try {
+                on_line(std::string_view(out).substr(delivered, newline - delivered));
+            } catch (...) {
+                m_channel.reset();  // the command still runs: never read its rest as another's
+                throw;
+            }
+        }
+    };
     for (;;) {
+        if (on_line && status_at == std::string::npos) deliver();
         if (status_at == std::string::npos) {
             if (auto at = out.find(m_marker); at != std::string::npos) status_at = at;
         }
@@ -171,6 +190,7 @@ util::ProcessResult RemoteShell::run(const std::string& line, std::chrono::milli
     const int status = std::atoi(out.c_str() + status_at + m_marker.size());
     err = (streamed ? err : out).substr(err_begin, err_end - err_begin);
     out.resize(status_at);
+    out.erase(0, std::min(delivered, out.size()));
     util::ProcessResult result;
     result.exit_code = status;
     result.out = std::move(out);

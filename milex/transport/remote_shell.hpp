@@ -71,8 +71,11 @@ public:
     /// Runs `line` (a shell command line, see command_line) with stdin from /dev/null; gives
     /// its exit status and output byte for byte. A command still running after `timeout`
     /// comes back timed out and the shell is replaced. Throws ConnectionLost when the shell
-    /// dies or the connection drops.
-    util::ProcessResult run(const std::string& line, std::chrono::milliseconds timeout);
+    /// dies or the connection drops. With `on_line`, each line the command prints on stdout is
+    /// handed to it as it arrives (and left out of the result's `out`); the command's output
+    /// then comes straight through, not through a file (see Replies).
+    util::ProcessResult run(const std::string& line, std::chrono::milliseconds timeout,
+                            const std::function<void(std::string_view)>& on_line = {});
 
     /// Drops the shell (the next run opens a new one).
     void reset() { m_channel.reset(); }

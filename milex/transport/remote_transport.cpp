@@ -73,6 +73,12 @@ util::ProcessResult RemoteTransport::run(const std::vector<std::string>& argv, s
     return m_shell.run(command_line(argv), timeout.count() > 0 ? timeout : std::chrono::hours(24));
 }
 
+util::ProcessResult RemoteTransport::run_lines(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
+                                              const std::function<void(std::string_view)>& line) {
+    if (argv.empty()) throw Error("empty command");
+    return m_shell.run(command_line(argv), timeout.count() > 0 ? timeout : std::chrono::hours(24), line);
+}
+
 void RemoteTransport::write_file(const std::string& path, std::string_view content, FileMode mode) {
     write_files({FileWrite{path, std::string(content), mode}});
 }

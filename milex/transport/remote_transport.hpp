@@ -42,6 +42,8 @@ public:
     RemoteTransport(std::unique_ptr<Carrier> carrier, std::string where);
 
     util::ProcessResult run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) override;
+    util::ProcessResult run_lines(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
+                                  const std::function<void(std::string_view)>& line) override;
     void write_file(const std::string& path, std::string_view content, FileMode mode) override;
     void write_files(const std::vector<FileWrite>& files) override;
     std::string read_file(const std::string& path) override;

@@ -2,6 +2,7 @@
 /// How milex reaches a machine: run a command there, put a file there, make a directory there.
 /// Everything above (scheduler, submission, configuration) is the same code for every machine.
 #include <chrono>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,14 @@ public:
     /// Runs `argv` on the machine (no shell is involved: each element arrives as one argument)
     /// and returns its exit status and output. Throws Error when it cannot be run at all.
     virtual util::ProcessResult run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) = 0;
+
+    /// Runs `argv` like run(), handing each line of its standard output (without its newline) to
+    /// `line` as it arrives, so that a long command can report as it goes; the result's `out`
+    /// keeps only an unfinished last line. Over SSH the lines stream back while the command runs;
+    /// here (the default) they are handed over when it ends. When `line` throws, the command is
+    /// abandoned (over SSH its shell is dropped) and the exception goes on.
+    virtual util::ProcessResult run_lines(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
+                                          const std::function<void(std::string_view)>& line);
 
     /// Writes `content` to `path` on the machine, atomically. Throws Error naming the path.
     virtual void write_file(const std::string& path, std::string_view content, FileMode mode) = 0;
