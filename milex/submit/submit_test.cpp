@@ -23,11 +23,18 @@ struct SubmitFixture {
     }
     static model::Config make_config() {
         auto doc = util::parse_json_document(
-            nlohmann::ordered_json{{"local", {{"path", (test::temp_dir() / "milex").string()}}}}.dump(), "config");
+            nlohmann::ordered_json{{"local", {{"path", (test::temp_dir() / "milex").string()}}},
+                                   {"far", {{"hostname", "cluster"}, {"path", "/remote/milex"}}}}
+                .dump(),
+            "config");
         return model::config_from_document(std::move(*doc));
     }
     void write_bundle(const std::string& text) { test::write_file(test::temp_dir() / "milex/jobs/d_20261122000000.json", text); }
     submit::RunSession session() { return submit::RunSession(config, config.local(), submit::plan_bundle(bundles, "d")); }
+    /// On a machine reached over SSH: its jobs go in one go (Scheduler::submit_bundle).
+    submit::RunSession remote_session() {
+        return submit::RunSession(config, config.get("far"), submit::plan_bundle(bundles, "d"));
+    }
 };
 
 const char* k_diamond = R"({
@@ -363,4 +370,84 @@ TEST_CASE("only the failed tasks of an array run again") {
     CHECK(scheduler.requests[1].array == "1,4-5%2");
     CHECK(scheduler.cancelled.empty());
     CHECK(runs.load(run.path).record.find("arr")->array == "1,4-5%2");
+}
+
+TEST_CASE("over SSH a bundle goes in one go, each job wired to the ids just made; here job by job") {
+    SubmitFixture f;
+    f.write_bundle(k_diamond);
+    FakeTransport transport;
+    FakeScheduler scheduler;
+    auto run = f.remote_session().submit(transport, scheduler, submit::Again::no, {});
+    CHECK(scheduler.bundles == std::vector<size_t>{4});
+    CHECK(names(run.record) == std::vector<std::string>{"A=100", "B=101", "C=102", "D=103"});
+    CHECK(scheduler.requests[3].after_ok == std::vector<std::string>{"101", "102"});
+    CHECK(run.record.jobs[3].after == std::vector<std::string>{"101", "102"});
+    CHECK(run.record.complete());
+    FakeScheduler here;
+    f.session().submit(transport, here, submit::Again::no, {});
+    CHECK(here.bundles.empty());
+    CHECK(here.requests.size() == 4);
+}
+
+TEST_CASE("in one go, a refusal keeps the jobs before it; one the scheduler took after all is adopted") {
+    SubmitFixture f;
+    f.write_bundle(k_diamond);
+    FakeTransport transport;
+    {
+        FakeScheduler scheduler;
+        scheduler.fail_at = 2;
+        auto session = f.remote_session();
+        CHECK_THROWS_WITH(session.submit(transport, scheduler, submit::Again::no, {}), "sbatch refused job \"C\"");
+        CHECK(names(session.last()->record) == std::vector<std::string>{"A=100", "B=101"});
+    }
+    f.write_bundle(k_diamond);
+    FakeScheduler scheduler;
+    scheduler.fail_at = 1;
+    scheduler.accept_then_fail = true;
+    auto run = f.remote_session().submit(transport, scheduler, submit::Again::yes, {});
+    CHECK(names(run.record) == std::vector<std::string>{"A=100", "B=101", "C=102", "D=103"});
+    CHECK(scheduler.bundles == std::vector<size_t>{4, 2});  // the rest after the adopted B
+    CHECK(run.record.jobs[1].states.back().reason.starts_with("found in the queue by its tag after: sbatch: error:"));
+}
+
+TEST_CASE("in one go, a dropped connection keeps every intent; the resume waits for the lock, adopts, submits the rest") {
+    SubmitFixture f;
+    f.write_bundle(k_diamond);
+    FakeTransport transport;
+    FakeScheduler scheduler;
+    scheduler.fail_at = 2;
+    scheduler.lose_connection = true;
+    model::RunRecord record;
+    {
+        auto session = f.remote_session();  // its lock on the run store goes with it
+        CHECK_THROWS_AS(session.submit(transport, scheduler, submit::Again::no, {}), transport::ConnectionLost);
+        record = session.last()->record;
+    }
+    CHECK(names(record) == std::vector<std::string>{"A=100", "B=101", "C=", "D="});
+    // As if C had reached the queue before the connection went.
+    FakeScheduler next;
+    next.next_id = 300;
+    next.accepted_by_tag[record.jobs[2].tag] = "102";
+    auto resumed = f.remote_session().submit(transport, next, submit::Again::no, {});
+    CHECK(next.waited == std::vector<std::string>{"/remote/milex/slurm/d_20261122000000.run1.lock"});
+    CHECK(names(resumed.record) == std::vector<std::string>{"A=100", "B=101", "C=102", "D=300"});
+    REQUIRE(next.requests.size() == 1);
+    CHECK(next.requests[0].after_ok == std::vector<std::string>{"101", "102"});
+}
+
+TEST_CASE("in one go under a queue cap: what fits goes at once, the rest on the next run") {
+    SubmitFixture f;
+    f.write_bundle(k_diamond);
+    FakeTransport transport;
+    FakeScheduler scheduler;
+    scheduler.limit = 3;
+    {
+        auto session = f.remote_session();
+        auto run = session.submit(transport, scheduler, submit::Again::no, {});
+        CHECK(names(run.record) == std::vector<std::string>{"A=100", "B=101", "C=102"});
+        CHECK(session.waiting() == 1);
+    }
+    auto run = f.remote_session().submit(transport, scheduler, submit::Again::no, {});
+    CHECK(names(run.record) == std::vector<std::string>{"A=100", "B=101", "C=102", "D=103"});
+    CHECK(scheduler.bundles == std::vector<size_t>{3, 1});
 }

@@ -51,7 +51,21 @@ public:
     std::vector<std::vector<scheduler::JobQuery>> queries;
     std::vector<std::string> cancelled;
 
+    /// The size of each bundle submitted in one go (submit_bundle), and the locks waited for.
+    std::vector<size_t> bundles;
+    std::vector<std::string> waited;
+    /// With fail_at: the connection drops there instead (the job not submitted).
+    bool lose_connection = false;
+    void submit_bundle(const std::vector<scheduler::BundleJob>& jobs, const std::string& lock,
+                       const scheduler::BundleSubmitted& submitted) override {
+        bundles.push_back(jobs.size());
+        Scheduler::submit_bundle(jobs, lock, submitted);
+    }
+    void wait_for_bundle(const std::string& lock) override { waited.push_back(lock); }
+
     scheduler::Submission submit(const scheduler::SubmitRequest& request) override {
+        if (static_cast<int>(requests.size()) == fail_at && lose_connection)
+            throw transport::ConnectionLost("connection to the fake lost (gone)", "gone");
         if (static_cast<int>(requests.size()) == fail_at) {
             if (accept_then_fail) {  // accepted, but the answer was lost
                 requests.push_back(request);
