@@ -93,6 +93,9 @@ public:
             else if (key == "container_options") m.container_options = strings(at, key, v, "words such as [\"--runtime\", \"runc\"]", false);
             else if (key == "container_gpus") m.container_gpus = flag(at, key, v);
             else if (key == "sbatch") m.sbatch = sbatch(at, v);
+            else if (key == "mail_user") m.mail_user = mail_user(at, v);
+            else if (key == "mail_type") m.mail_type = mail_type(at, v);
+            else if (key == "notify_command") m.notify_command = text(at, key, v);
             else if (key == "accounting") m.accounting = boolean(at, key, v);
             else if (key == "max_array_size") m.max_array_size = count(at, key, v);
             else if (key == "max_queued") m.max_queued = count(at, key, v);
@@ -116,6 +119,28 @@ private:
             return {};
         }
         return v.get<std::string>();
+    }
+
+    std::string mail_user(const std::string& at, const ordered_json& v) {
+        std::string address = text(at, "mail_user", v);
+        if (address.find_first_of(" \t\n,;\"'") != std::string::npos)
+            problem(at, fmt::format("machine \"{}\": \"mail_user\" \"{}\" must be one address such as "
+                                    "\"ada@example.org\" (no spaces, commas or quotes)",
+                                    m_name, address));
+        return address;
+    }
+
+    /// SLURM's mail types, comma-separated, each known (a typo would silently send nothing).
+    std::string mail_type(const std::string& at, const ordered_json& v) {
+        std::string types = text(at, "mail_type", v);
+        for (const std::string& type : util::split(types, ',')) {
+            if (std::find(mail_types().begin(), mail_types().end(), type) != mail_types().end()) continue;
+            problem(at, fmt::format("machine \"{}\": unknown \"mail_type\" \"{}\"{}; use a comma-separated list of {}",
+                                    m_name, type, util::did_you_mean(type, mail_types()),
+                                    util::join(mail_types(), ", ")));
+            return {};
+        }
+        return types;
     }
 
     std::optional<bool> boolean(const std::string& at, const std::string& key, const ordered_json& v) {
@@ -326,8 +351,18 @@ const std::vector<std::string>& machine_keys() {
         "port",      "transport",   "scheduler",     "partition", "modules", "sbatch",   "accounting",
         "max_array_size", "max_queued", "container_runtime", "container_cache", "container_options", "container_gpus",
         "parallel_environment", "memory_complex", "allowed_partitions", "allowed_gpu_types",
+        "mail_user", "mail_type", "notify_command",
     };
     return keys;
+}
+
+const std::vector<std::string>& mail_types() {
+    static const std::vector<std::string> types = {
+        "NONE",      "BEGIN",         "END",           "FAIL",          "REQUEUE",       "ALL",
+        "INVALID_DEPEND", "STAGE_OUT", "TIME_LIMIT",   "TIME_LIMIT_90", "TIME_LIMIT_80", "TIME_LIMIT_50",
+        "ARRAY_TASKS",
+    };
+    return types;
 }
 
 const char* runtime_name(ContainerRuntime runtime) {
@@ -374,6 +409,9 @@ ordered_json Machine::to_json() const {
     if (accounting) j["accounting"] = *accounting;
     if (max_array_size) j["max_array_size"] = *max_array_size;
     if (max_queued) j["max_queued"] = *max_queued;
+    if (!mail_user.empty()) j["mail_user"] = mail_user;
+    if (!mail_type.empty()) j["mail_type"] = mail_type;
+    if (!notify_command.empty()) j["notify_command"] = notify_command;
     if (!sbatch.empty()) {
         ordered_json options = ordered_json::object();
         for (const auto& option : sbatch) options[option.key] = option.value;

@@ -51,6 +51,14 @@ struct Machine {
     std::vector<std::string> allowed_gpu_types;
     std::vector<std::string> modules;
     SlurmOptions sbatch;  ///< defaults for every job on this machine
+    /// Mail from the scheduler about every job on this machine (SLURM's --mail-user and
+    /// --mail-type: "END,FAIL", "ALL", …; Grid Engine's -M and -m).
+    std::string mail_user;
+    std::string mail_type;
+    /// A command run through /bin/sh on the user's own machine when a run on this machine has
+    /// ended and milex sees it (`milex status --watch`, `milex-run --wait`): the run's summary as
+    /// JSON on its stdin (a desktop notification, a chat webhook with curl).
+    std::string notify_command;
     /// Whether SLURM keeps accounting (sacct) there; unset: milex asks sacct and finds out.
     std::optional<bool> accounting;
     /// The largest array index plus one (MaxArraySize); unset: read once from scontrol.
@@ -89,6 +97,8 @@ struct Config {
 
 /// Every key a machine may have.
 const std::vector<std::string>& machine_keys();
+/// SLURM's --mail-type words ("BEGIN", "END", "FAIL", "ALL", …), which `mail_type` may list.
+const std::vector<std::string>& mail_types();
 
 /// Validates a parsed config and returns its machines. Every problem of the file is collected
 /// and thrown together as one Error, each line prefixed with `file:line:`.

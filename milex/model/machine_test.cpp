@@ -235,3 +235,22 @@ TEST_CASE("allowed_partitions and allowed_gpu_types are lists of names, and the 
               "it there or pick one of those",
           });
 }
+
+TEST_CASE("mail_user, mail_type and notify_command are read and checked") {
+    auto config = parse(R"({"local": {"path": "/srv/milex", "mail_user": "ada@example.org", "mail_type": "END,FAIL",
+        "notify_command": "notify-send milex"}})");
+    CHECK(config.local().mail_user == "ada@example.org");
+    CHECK(config.local().mail_type == "END,FAIL");
+    CHECK(config.local().notify_command == "notify-send milex");
+    CHECK(config.local().to_json()["mail_type"] == "END,FAIL");
+    CHECK(machine_problems(R"({"local": {"path": "/srv/milex",
+        "mail_type": "END,FIAL",
+        "mail_user": "ada@example.org, bob@example.org"}})") ==
+          std::vector<std::string>{
+              "~/.milexconfig:2: machine \"local\": unknown \"mail_type\" \"FIAL\" (did you mean \"FAIL\"?); use a "
+              "comma-separated list of NONE, BEGIN, END, FAIL, REQUEUE, ALL, INVALID_DEPEND, STAGE_OUT, TIME_LIMIT, "
+              "TIME_LIMIT_90, TIME_LIMIT_80, TIME_LIMIT_50, ARRAY_TASKS",
+              "~/.milexconfig:3: machine \"local\": \"mail_user\" \"ada@example.org, bob@example.org\" must be one "
+              "address such as \"ada@example.org\" (no spaces, commas or quotes)",
+          });
+}

@@ -22,6 +22,8 @@ model::SlurmOptions job_request(const model::Job& job, const model::Machine& mac
     options.push_back({"output", machine.path + (array ? "/slurm/%x-%A_%a.out" : "/slurm/%x-%j.out")});
     if (!machine.slurm_account.empty()) options.push_back({"account", machine.slurm_account});
     if (!machine.partition.empty()) options.push_back({"partition", machine.partition});
+    if (!machine.mail_user.empty()) options.push_back({"mail_user", machine.mail_user});
+    if (!machine.mail_type.empty()) options.push_back({"mail_type", machine.mail_type});
     model::SlurmOptions request = job.slurm;
     if (job.sweep) model::set_option(request, "array", sweep_array(*job.sweep));
     return model::merged(model::merged(options, machine.sbatch), request);

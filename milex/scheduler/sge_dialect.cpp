@@ -90,6 +90,27 @@ unsigned long long memory_megabytes(const std::string& value) {
     }
 }
 
+std::string mail_letters(const std::string& types, const std::string& where) {
+    std::string letters;
+    auto add = [&](char letter) {
+        if (letters.find(letter) == std::string::npos) letters += letter;
+    };
+    for (const auto& type : util::split(types, ',')) {
+        if (type == "NONE") add('n');
+        else if (type == "BEGIN") add('b');
+        else if (type == "END") add('e');
+        else if (type == "FAIL") add('a');
+        else if (type == "ALL") { add('b'); add('e'); add('a'); }
+        else
+            throw Error(fmt::format("{}: Grid Engine cannot mail on \"{}\" (it knows BEGIN, END, FAIL, ALL and NONE); "
+                                    "change the machine's \"mail_type\"",
+                                    where, type));
+    }
+    // `n` with anything else is a contradiction Grid Engine refuses; the others win.
+    if (letters.size() > 1) letters.erase(std::remove(letters.begin(), letters.end(), 'n'), letters.end());
+    return letters;
+}
+
 } // namespace sge
 
 std::vector<std::string> SgeDialect::directives(const model::Job& job, const model::Machine& machine) const {
@@ -141,6 +162,8 @@ std::vector<std::string> SgeDialect::directives(const model::Job& job, const mod
             gpus = v;
         } else if (key == "mail_user") {
             add("-M " + v);
+        } else if (key == "mail_type") {
+            add("-m " + sge::mail_letters(v, where));
         } else if (key == "array") {
             const auto words = sge::array_words(v, where);
             for (size_t i = 0; i + 1 < words.size(); i += 2) add(words[i] + " " + words[i + 1]);

@@ -28,6 +28,10 @@ std::string output_pattern(const std::string& pattern, const std::string& where)
 /// A SLURM memory size (16G, 1500, 512M) in megabytes.
 unsigned long long memory_megabytes(const std::string& value);
 
+/// SLURM mail types ("END,FAIL", "ALL") as qsub's -m letters ("ea", "bea"); throws Error for the
+/// types Grid Engine has no letter for (TIME_LIMIT, REQUEUE, …).
+std::string mail_letters(const std::string& types, const std::string& where);
+
 } // namespace sge
 
 } // namespace milex::scheduler

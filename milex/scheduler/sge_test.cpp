@@ -146,3 +146,13 @@ TEST_CASE("resources: slots and the consumable gpu complex per queue") {
     CHECK(sge::config_limit("max_aj_tasks           75000\nmax_u_jobs             0\n", "max_aj_tasks") == 75000);
     CHECK_FALSE(sge::config_limit("max_aj_tasks           75000\nmax_u_jobs             0\n", "max_u_jobs"));
 }
+
+TEST_CASE("mail types as qsub's -m letters; what Grid Engine cannot mail on is refused") {
+    CHECK(sge::mail_letters("END,FAIL", "x") == "ea");
+    CHECK(sge::mail_letters("ALL,END", "x") == "bea");
+    CHECK(sge::mail_letters("NONE", "x") == "n");
+    CHECK(sge::mail_letters("NONE,BEGIN", "x") == "b");
+    CHECK_THROWS_WITH(sge::mail_letters("END,TIME_LIMIT_80", "job \"A\" on machine \"sge\""),
+                      "job \"A\" on machine \"sge\": Grid Engine cannot mail on \"TIME_LIMIT_80\" (it knows BEGIN, END, "
+                      "FAIL, ALL and NONE); change the machine's \"mail_type\"");
+}
