@@ -6,10 +6,12 @@
 #include <fmt/format.h>
 
 #include "milex/cli/commands.hpp"
+#include "milex/cli/status.hpp"
 #include "milex/cli/terminal.hpp"
 #include "milex/introspect/cli_protocol.hpp"
 #include "milex/image/local_images.hpp"
 #include "milex/introspect/verify.hpp"
+#include "milex/observe/runs.hpp"
 #include "milex/scheduler/connect.hpp"
 #include "milex/submit/local_containers.hpp"
 #include "milex/submit/submit.hpp"
@@ -225,7 +227,7 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
                   << std::flush;
     };
     // From here a SIGINT or SIGTERM stops between two sbatch, the record whole.
-    util::InterruptGuard interrupts;
+    std::optional<util::InterruptGuard> interrupts(std::in_place);
     auto submit_missing = [&](submit::Again mode) {
         try {
             return session.submit(*transport, *scheduler, mode, progress, containers);
@@ -263,7 +265,13 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
         std::cout << fmt::format("milex-run: {} job{} wait for room in the queue ({}); run milex-run {} again "
                                  "later, or with --wait\n",
                                  session.waiting(), session.waiting() == 1 ? "" : "s", session.waits_for(), stem);
-    return 0;
+    if (!flags.wait) return 0;
+    // --wait, like sbatch --wait: to the run's end, its status as `milex status --watch` shows it
+    // (and the machine's notify_command then). Interrupted, the run goes on; status finds it.
+    session.release();
+    interrupts.reset();
+    const store::RunStore runs = observe::run_store(config);
+    return show_run(run, runs, machine, *transport, *scheduler, true, false);
 }
 
 int run_command(const Args& args) {
@@ -277,7 +285,9 @@ int run_command(const Args& args) {
                  "print the scripts and sbatch commands (with --local-container: the scripts); write, submit and run "
                  "nothing");
     app.add_flag("--again", flags.again, "submit a second copy of a bundle that was submitted to this machine before");
-    app.add_flag("--wait", flags.wait, "under a queue cap (max_queued), keep submitting as room frees up");
+    app.add_flag("--wait", flags.wait,
+                 "wait for the run to end (exit 0 when every job completed), submitting what waits under a queue cap "
+                 "(max_queued) as room frees up; then run the machine's notify_command");
     app.add_flag("--no-verify,--no_verify", flags.no_verify,
                  "do not check hand-edited jobs with their applications' -cli (for a slow -cli)");
     app.add_flag("--local-container,--local_container", flags.local_container,

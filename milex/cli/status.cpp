@@ -8,6 +8,8 @@
 
 #include "milex/cli/commands.hpp"
 #include "milex/cli/flags.hpp"
+#include "milex/cli/status.hpp"
+#include "milex/observe/notify.hpp"
 #include "milex/observe/runs.hpp"
 #include "milex/observe/status.hpp"
 #include "milex/observe/status_json.hpp"
@@ -69,26 +71,14 @@ std::chrono::milliseconds next_pause(std::chrono::milliseconds pause) {
 
 } // namespace
 
-int status_command(const Args& args) {
-    CLI::App app{"Show each job of a run: SLURM id, state, exit code, elapsed time, node, pending reason.\n"
-                 "RUN is a bundle name (its newest run), a stem, or stem@machine[.N]; default: the newest run.",
-                 "milex status"};
-    std::string reference;
-    std::optional<std::string> machine;
-    bool watch = false, json = false;
-    app.add_option("run", reference, "bundle name, bundle stem, or stem@machine[.N]");
-    app.add_option("--machine", machine, "only runs on this machine");
-    app.add_flag("--watch", watch, "poll until every job has ended (exit 0 when all completed)");
-    app.add_flag("--json", json, "print JSON");
-    if (auto done = parse_strict(app, args)) return *done;
-
-    auto [config, runs, run, access] = observe::open_run(load_config(), reference, machine);
-
+int show_run(store::StoredRun& run, const store::RunStore& runs, const model::Machine& machine,
+             transport::Transport& transport, scheduler::Scheduler& scheduler, bool watch, bool json) {
     const bool redraw = watch && !json && ::isatty(STDOUT_FILENO);
     size_t drawn = 0;
+    bool saw_it_live = false;
     auto pause = util::seconds_from_environment("MILEX_WATCH_INTERVAL", std::chrono::milliseconds(2000));
     for (;;) {
-        auto jobs = observe::refresh(run, *access.scheduler, runs);
+        auto jobs = observe::refresh(run, scheduler, runs);
         const bool ended = observe::all_ended(jobs);
         if (json) {
             std::cout << observe::run_json(run, jobs).dump(watch ? -1 : 2) << std::endl;
@@ -102,14 +92,37 @@ int status_command(const Args& args) {
         }
         if (!watch) return 0;
         if (ended) {
+            // The run ended while we watched (not before): the user hears of it.
+            if (saw_it_live)
+                if (auto problem = observe::notify_run_ended(machine, observe::run_summary(run, jobs)))
+                    std::cerr << "milex: warning: " << *problem << std::endl;
             const bool all_completed = std::all_of(jobs.begin(), jobs.end(), [](const observe::JobStatus& j) {
                 return j.state.state == scheduler::State::completed;
             });
             return all_completed ? 0 : 1;
         }
-        access.transport->idle(pause);
+        saw_it_live = true;
+        transport.idle(pause);
         pause = next_pause(pause);
     }
+}
+
+int status_command(const Args& args) {
+    CLI::App app{"Show each job of a run: SLURM id, state, exit code, elapsed time, node, pending reason.\n"
+                 "RUN is a bundle name (its newest run), a stem, or stem@machine[.N]; default: the newest run.",
+                 "milex status"};
+    std::string reference;
+    std::optional<std::string> machine;
+    bool watch = false, json = false;
+    app.add_option("run", reference, "bundle name, bundle stem, or stem@machine[.N]");
+    app.add_option("--machine", machine, "only runs on this machine");
+    app.add_flag("--watch", watch,
+                 "poll until every job has ended (exit 0 when all completed), then run the machine's notify_command");
+    app.add_flag("--json", json, "print JSON");
+    if (auto done = parse_strict(app, args)) return *done;
+
+    auto [config, runs, run, access] = observe::open_run(load_config(), reference, machine);
+    return show_run(run, runs, access.machine, *access.transport, *access.scheduler, watch, json);
 }
 
 } // namespace milex::cli

@@ -85,6 +85,10 @@ public:
     size_t waiting() const { return m_waiting; }
     const std::string& waits_for() const { return m_waits_for; }
 
+    /// Lets go of the run's lock once nothing more is to be submitted, for a caller that goes
+    /// on to watch the run (each look takes the lock to save what changed).
+    void release() { m_lock.reset(); }
+
 private:
     model::RunRecord new_record(int submission) const;
     /// Writes and submits the conversion job of each image of `used` that needs one (on resume,
@@ -99,7 +103,7 @@ private:
     const model::Machine& m_machine;
     Plan m_plan;
     store::RunStore m_runs;
-    util::FileLock m_lock;
+    std::optional<util::FileLock> m_lock;
     std::optional<store::StoredRun> m_last;
     size_t m_waiting = 0;
     std::string m_waits_for;
