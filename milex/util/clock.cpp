@@ -44,4 +44,22 @@ std::string iso_utc(SystemTime t) {
                        utc.tm_hour, utc.tm_min, utc.tm_sec);
 }
 
+std::optional<std::chrono::seconds> parse_age(const std::string& text) {
+    if (text.size() < 2 || text.size() > 12) return std::nullopt;
+    const std::string digits = text.substr(0, text.size() - 1);
+    if (digits.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    long long unit = 0;
+    switch (text.back()) {
+    case 's': unit = 1; break;
+    case 'm': unit = 60; break;
+    case 'h': unit = 3600; break;
+    case 'd': unit = 86400; break;
+    case 'w': unit = 7 * 86400; break;
+    default: return std::nullopt;
+    }
+    const long long count = std::stoll(digits);
+    if (count > 100LL * 365 * 86400 / unit) return std::nullopt;  // past a century: a typo
+    return std::chrono::seconds(count * unit);
+}
+
 } // namespace milex::util
