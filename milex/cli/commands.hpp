@@ -16,6 +16,7 @@ int logs_command(const Args& args);
 int cancel_command(const Args& args);
 int resubmit_command(const Args& args);
 int resources_command(const Args& args);
+int usage_command(const Args& args);
 int list_command(const Args& args);
 int container_command(const Args& args);
 int dashboard_command(const Args& args);

@@ -33,6 +33,7 @@ const Command k_commands[] = {
     {"cancel", "cancel a run's jobs that have not ended (or the named ones)", cancel_command},
     {"resubmit", "submit failed (or named) jobs again, with everything that depends on them", resubmit_command},
     {"resources", "free and total GPUs and CPUs per partition, and who waits for them", resources_command},
+    {"usage", "your CPU and GPU hours per account, fair-share factor and limits", usage_command},
     {"list", "bundles and their runs, newest first", list_command},
     {"container", "write a starting Dockerfile (template) or list the images made from it (list)", container_command},
     {"dashboard", "serve the web dashboard on 127.0.0.1: runs, logs, machines, cancel", dashboard_command},

@@ -57,4 +57,18 @@ ordered_json resources_json(const std::vector<scheduler::PartitionResources>& ro
     return out;
 }
 
+ordered_json usage_json(const scheduler::Usage& usage) {
+    ordered_json accounts = ordered_json::array();
+    for (const auto& a : usage.accounts) {
+        ordered_json limits = ordered_json::array();
+        for (const auto& limit : a.limits) limits.push_back({{"name", limit.name}, {"value", limit.value}, {"from", limit.from}});
+        ordered_json j = {{"account", a.account}, {"jobs", a.jobs}, {"cpu_hours", a.cpu_hours}, {"gpu_hours", a.gpu_hours}};
+        if (a.fair_share) j["fair_share"] = *a.fair_share;
+        if (a.share_of_account) j["share_of_account"] = *a.share_of_account;
+        j["limits"] = limits;
+        accounts.push_back(j);
+    }
+    return {{"user", usage.user}, {"cluster", usage.cluster}, {"accounts", accounts}};
+}
+
 } // namespace milex::observe

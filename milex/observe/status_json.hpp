@@ -17,4 +17,8 @@ nlohmann::ordered_json run_json(const store::StoredRun& run, const std::vector<J
 /// pending_gpu_jobs}]
 nlohmann::ordered_json resources_json(const std::vector<scheduler::PartitionResources>& rows);
 
+/// {"user", "cluster", "accounts": [{account, jobs, cpu_hours, gpu_hours, fair_share?,
+/// share_of_account?, limits: [{name, value, from}]}]}
+nlohmann::ordered_json usage_json(const scheduler::Usage& usage);
+
 } // namespace milex::observe

@@ -2,6 +2,7 @@
 /// What milex asks of a batch system: submit, observe, cancel, and what is free. SLURM is the
 /// one there is (plus running jobs directly on a machine without one); their text formats stay
 /// inside scheduler/.
+#include <chrono>
 #include <functional>
 #include <map>
 #include <optional>
@@ -113,6 +114,34 @@ struct PartitionResources {
     int pending_gpu_jobs = 0;  ///< pending jobs asking for this kind of GPU here
 };
 
+/// One limit on the user's jobs (`MaxWall` = `1-00:00:00`) and where it is set: "you" (the
+/// user's association), "account" (the account's), "qos normal".
+struct UsageLimit {
+    std::string name;
+    std::string value;
+    std::string from;
+};
+
+/// What the user used of one account since a time, and how the scheduler weighs it.
+struct AccountUsage {
+    std::string account;
+    size_t jobs = 0;  ///< jobs (array tasks and requeued runs one by one) that ran or run in the window
+    double cpu_hours = 0;
+    double gpu_hours = 0;
+    /// The fair-share factor of the user in this account: 1 unused, 0.5 using just what is
+    /// granted, towards 0 using more (SLURM's sshare FairShare).
+    std::optional<double> fair_share;
+    /// The user's part of the account's usage as fair share counts it (decayed), 0–1.
+    std::optional<double> share_of_account;
+    std::vector<UsageLimit> limits;
+};
+
+struct Usage {
+    std::string user;     ///< as the machine knows the user
+    std::string cluster;  ///< "" where the scheduler has no such name
+    std::vector<AccountUsage> accounts;
+};
+
 class Scheduler {
 public:
     virtual ~Scheduler() = default;
@@ -171,6 +200,14 @@ public:
 
     /// How many jobs the controller holds now, every user's, counted as max_job_count counts.
     virtual size_t held_jobs() = 0;
+
+    /// The user's CPU and GPU hours per account over the last `since`, the fair-share factor
+    /// and the limits that apply, in one call to the machine; nullopt where the scheduler keeps
+    /// no such record.
+    virtual std::optional<Usage> usage(std::chrono::seconds since) {
+        (void)since;
+        return std::nullopt;
+    }
 };
 
 } // namespace milex::scheduler

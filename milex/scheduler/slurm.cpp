@@ -273,4 +273,25 @@ std::vector<PartitionResources> SlurmScheduler::resources() {
     return slurm::parse_resources(nodes.out, pending.out);
 }
 
+std::optional<Usage> SlurmScheduler::usage(std::chrono::seconds since) {
+    // One round trip: the user's jobs in the window (sacct, times cut to it), the fair-share
+    // tree above the user (sshare), the associations of the user's accounts and the QOS
+    // (sacctmgr); each section ends with its command's exit status.
+    const std::string script = fmt::format(R"sh(u=$(id -un)
+printf '@user %s\n' "$u"
+printf '@cluster %s\n' "$(scontrol show config 2>/dev/null | sed -n 's/^ClusterName *= *//p')"
+printf '@jobs\n'; sacct -X -D -T -n -P -u "$u" -S now-{0} -E now -o {1} 2>&1; printf '@status %s\n' $?
+printf '@shares\n'; sshare -n -P -o {2} 2>&1; printf '@status %s\n' $?
+accounts=$(sacctmgr -n -P show assoc where user="$u" format=Account 2>/dev/null | sort -u | paste -sd, -)
+printf '@assoc\n'; [ -z "$accounts" ] || sacctmgr -n -P show assoc where accounts="$accounts" format={3} 2>&1; printf '@status %s\n' $?
+printf '@qos\n'; sacctmgr -n -P show qos format={4} 2>&1; printf '@status %s\n' $?
+)sh",
+                                           since.count(), slurm::usage_job_fields(), slurm::usage_share_fields(),
+                                           slurm::usage_assoc_fields(), slurm::usage_qos_fields());
+    auto result = call({"sh", "-c", script});
+    auto usage = slurm::parse_usage(result.out);
+    if (!usage) throw Error(fmt::format("milex usage on {}: {}", m_transport.where(), usage.error()));
+    return *usage;
+}
+
 } // namespace milex::scheduler

@@ -39,6 +39,7 @@ public:
     size_t held_jobs() override;
     size_t queued_jobs() override;
     std::optional<size_t> submit_limit() override;
+    std::optional<Usage> usage(std::chrono::seconds since) override;
 
 private:
     /// What an sbatch run means: its job, or an Error naming the job and SLURM's reason.

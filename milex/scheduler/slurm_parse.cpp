@@ -316,4 +316,140 @@ std::optional<size_t> parse_submit_limit(const std::string& text) {
     return limit;
 }
 
+std::string usage_job_fields() { return "Account,ElapsedRaw,AllocTRES"; }
+std::string usage_share_fields() { return "Account,User,RawShares,NormShares,RawUsage,EffectvUsage,FairShare"; }
+std::string usage_assoc_fields() {
+    return "Cluster,Account,User,Partition,GrpTRES,GrpTRESMins,GrpJobs,GrpSubmit,MaxJobs,MaxSubmit,MaxTRES,MaxWall,QOS";
+}
+std::string usage_qos_fields() { return "Name,MaxWall,MaxTRESPU,MaxJobsPU,MaxSubmitPU,GrpTRES,GrpTRESMins"; }
+
+namespace {
+
+/// `cpu=8,mem=1G,gres/gpu=2` → the count of `key`; typed GPUs (`gres/gpu:a100=2`) count when
+/// the untyped total is not there.
+double tres_count(const std::string& tres, const std::string& key) {
+    double exact = 0, typed = 0;
+    bool has_exact = false;
+    for (const auto& item : util::split(tres, ',')) {
+        const size_t eq = item.find('=');
+        if (eq == std::string::npos) continue;
+        const std::string name = item.substr(0, eq);
+        const double value = std::strtod(item.c_str() + eq + 1, nullptr);
+        if (name == key) {
+            exact = value;
+            has_exact = true;
+        } else if (name.rfind(key + ":", 0) == 0) {
+            typed += value;
+        }
+    }
+    return has_exact ? exact : typed;
+}
+
+std::optional<double> number(const std::string& text) {
+    const std::string t(util::trim(text));
+    if (t.empty()) return std::nullopt;
+    char* end = nullptr;
+    const double value = std::strtod(t.c_str(), &end);
+    if (end == t.c_str() || *end != '\0') return std::nullopt;
+    return value;
+}
+
+} // namespace
+
+tl::expected<Usage, std::string> parse_usage(const std::string& text) {
+    Usage usage;
+    std::map<std::string, std::vector<std::string>> sections;
+    std::map<std::string, int> status;
+    std::string section;
+    for (const auto& line : util::split(text, '\n')) {
+        if (line.rfind("@user ", 0) == 0) usage.user = std::string(util::trim(line.substr(6)));
+        else if (line.rfind("@cluster", 0) == 0) usage.cluster = std::string(util::trim(line.substr(8)));
+        else if (line.rfind("@status ", 0) == 0) status[section] = std::atoi(line.c_str() + 8);
+        else if (line.size() > 1 && line[0] == '@' && line.find(' ') == std::string::npos) section = line.substr(1);
+        else if (!util::trim(line).empty() && !section.empty()) sections[section].push_back(line);
+    }
+    auto failed = [&](const std::string& name, const char* command) -> std::optional<std::string> {
+        if (!status.count(name)) return fmt::format("{} did not run (the machine's shell stopped before it)", command);
+        if (status[name] == 0) return std::nullopt;
+        const auto& lines = sections[name];
+        return fmt::format("{} failed (exit {}): {}", command, status[name], lines.empty() ? "" : lines.back());
+    };
+    if (auto problem = failed("jobs", "sacct"))
+        return tl::unexpected(*problem + "; milex usage needs SLURM's accounting (slurmdbd)");
+    if (auto problem = failed("shares", "sshare")) return tl::unexpected(*problem);
+
+    auto account = [&](const std::string& name) -> AccountUsage& {
+        for (auto& a : usage.accounts)
+            if (a.account == name) return a;
+        usage.accounts.push_back(AccountUsage{});
+        usage.accounts.back().account = name;
+        return usage.accounts.back();
+    };
+    // The user's associations first, in sacctmgr's order, so that unused accounts show too.
+    std::map<std::string, std::vector<std::string>> qos_of;
+    const std::vector<std::string> assoc_names = util::split(usage_assoc_fields(), ',');
+    for (const auto& line : sections["assoc"]) {
+        const auto f = util::split(line, '|');
+        if (f.size() != assoc_names.size()) continue;
+        if (!usage.cluster.empty() && f[0] != usage.cluster) continue;
+        const bool users_own = f[2] == usage.user;
+        if (!users_own && !f[2].empty()) continue;  // another user's association in the account
+        AccountUsage& a = account(f[1]);
+        const std::string from = users_own ? (f[3].empty() ? "you" : "you in partition " + f[3]) : "account";
+        for (size_t i = 4; i + 1 < f.size(); ++i)
+            if (!f[i].empty()) a.limits.push_back({assoc_names[i], f[i], from});
+        if (users_own)
+            for (const auto& qos : util::split(f.back(), ','))
+                if (!qos.empty()) qos_of[f[1]].push_back(qos);
+    }
+    const std::vector<std::string> qos_names = util::split(usage_qos_fields(), ',');
+    std::map<std::string, std::vector<UsageLimit>> qos_limits;
+    for (const auto& line : sections["qos"]) {
+        const auto f = util::split(line, '|');
+        if (f.size() != qos_names.size()) continue;
+        for (size_t i = 1; i < f.size(); ++i)
+            if (!f[i].empty()) qos_limits[f[0]].push_back({qos_names[i], f[i], "qos " + f[0]});
+    }
+    for (auto& a : usage.accounts) {
+        std::vector<std::string> seen;
+        for (const auto& qos : qos_of[a.account]) {
+            if (std::find(seen.begin(), seen.end(), qos) != seen.end()) continue;
+            seen.push_back(qos);
+            for (const auto& limit : qos_limits[qos]) a.limits.push_back(limit);
+        }
+    }
+
+    for (const auto& line : sections["jobs"]) {
+        const auto f = util::split(line, '|');
+        if (f.size() != 3 || f[2].empty()) continue;  // never allocated: still pending, or cancelled before
+        AccountUsage& a = account(f[0]);
+        const double hours = std::strtod(f[1].c_str(), nullptr) / 3600.0;
+        a.jobs += 1;
+        a.cpu_hours += hours * tres_count(f[2], "cpu");
+        a.gpu_hours += hours * tres_count(f[2], "gres/gpu");
+    }
+
+    // sshare: the account's row (no user) and the user's row under it.
+    std::map<std::string, double> account_raw, user_raw;
+    for (const auto& line : sections["shares"]) {
+        const auto f = util::split(line, '|');
+        if (f.size() != 7) continue;
+        const std::string name(util::trim(f[0]));
+        if (f[1].empty()) {
+            if (auto raw = number(f[4])) account_raw[name] = *raw;
+        } else if (f[1] == usage.user) {
+            AccountUsage& a = account(name);
+            a.fair_share = number(f[6]);
+            if (auto raw = number(f[4])) user_raw[name] = *raw;
+        }
+    }
+    for (auto& a : usage.accounts) {
+        auto raw = user_raw.find(a.account);
+        auto whole = account_raw.find(a.account);
+        if (raw != user_raw.end() && whole != account_raw.end())
+            a.share_of_account = whole->second > 0 ? raw->second / whole->second : 0.0;
+    }
+    return usage;
+}
+
 } // namespace milex::scheduler::slurm

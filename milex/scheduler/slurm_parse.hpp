@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <tl/expected.hpp>
+
 #include "milex/model/slurm_options.hpp"
 #include "milex/scheduler/scheduler.hpp"
 
@@ -58,6 +60,17 @@ std::optional<size_t> config_count(const std::string& config, const std::string&
 /// The smallest MaxSubmitJobs of `sacctmgr -n -P show assoc … format=MaxSubmit` (one per
 /// association; empty lines are associations without a limit); nullopt when none is set.
 std::optional<size_t> parse_submit_limit(const std::string& text);
+
+/// The fields milex usage asks for: sacct's per job, sshare's, sacctmgr's per association and per QOS.
+std::string usage_job_fields();
+std::string usage_share_fields();
+std::string usage_assoc_fields();
+std::string usage_qos_fields();
+
+/// The output of milex usage's one script (sections `@user`, `@cluster`, `@jobs`, `@shares`,
+/// `@assoc`, `@qos`, each command's `@status N` after it) as the user's usage per account. The
+/// unexpected value says which command failed and what it said (sacct without accounting).
+tl::expected<Usage, std::string> parse_usage(const std::string& text);
 
 /// [D-]HH:MM:SS for a number of seconds.
 std::string duration_text(long long seconds);

@@ -150,3 +150,55 @@ TEST_CASE("numbers too large for SLURM's grammars are no number, never an except
     CHECK(rows[0].cpus_total == 0);
     CHECK(rows[0].gpus_total == 0);
 }
+
+TEST_CASE("milex usage's one script: hours per account, fair share, limits of the user, the account and its QOS") {
+    // Captured from SLURM 22.05 on the local cluster (tools/cluster up) for user milextest, with a
+    // job of another cluster's association, a pending job and typed GPUs added.
+    const std::string text = "@user milextest\n"
+                             "@cluster milex\n"
+                             "@jobs\n"
+                             "research|3|billing=2,cpu=2,mem=2G,node=1\n"
+                             "research|2|billing=1,cpu=1,gres/gpu=1,gres/gpu:fake=1,mem=1G,node=1\n"
+                             "research|3600|cpu=4,gres/gpu:a100=2,node=1\n"
+                             "research|0|\n"
+                             "@status 0\n"
+                             "@shares\n"
+                             "root|||0.000000|677|1.000000|\n"
+                             " research||1|0.500000|700|1.000000|\n"
+                             "  research|milextest|1|0.500000|175|0.250000|0.666667\n"
+                             "@status 0\n"
+                             "@assoc\n"
+                             "milex|research||||cpu=600000|||||||normal\n"
+                             "milex|research|milextest|||||||||2-00:00:00|normal,big\n"
+                             "milex|research|ada|||||||||1:00:00|normal\n"
+                             "other|research|milextest|||||||5|||normal\n"
+                             "@status 0\n"
+                             "@qos\n"
+                             "normal||||||\n"
+                             "big|12:00:00||40|||\n"
+                             "@status 0\n";
+    auto usage = slurm::parse_usage(text);
+    REQUIRE(usage);
+    CHECK(usage->user == "milextest");
+    CHECK(usage->cluster == "milex");
+    REQUIRE(usage->accounts.size() == 1);
+    const auto& r = usage->accounts[0];
+    CHECK(r.account == "research");
+    CHECK(r.jobs == 3);  // the pending one was never allocated
+    CHECK(r.cpu_hours == doctest::Approx((2 * 3 + 1 * 2 + 4 * 3600) / 3600.0));
+    CHECK(r.gpu_hours == doctest::Approx((1 * 2 + 2 * 3600) / 3600.0));
+    CHECK(r.fair_share == doctest::Approx(0.666667));
+    CHECK(r.share_of_account == doctest::Approx(0.25));
+    std::vector<std::string> limits;
+    for (const auto& limit : r.limits) limits.push_back(limit.name + "=" + limit.value + " (" + limit.from + ")");
+    CHECK(limits == std::vector<std::string>{"GrpTRESMins=cpu=600000 (account)", "MaxWall=2-00:00:00 (you)",
+                                             "MaxWall=12:00:00 (qos big)", "MaxJobsPU=40 (qos big)"});
+}
+
+TEST_CASE("milex usage where sacct has no accounting says so") {
+    auto usage = slurm::parse_usage("@user ada\n@cluster c\n@jobs\nsacct: error: Slurm accounting storage is disabled\n"
+                                    "@status 1\n@shares\n@status 0\n@assoc\n@status 0\n@qos\n@status 0\n");
+    REQUIRE_FALSE(usage);
+    CHECK(usage.error() == "sacct failed (exit 1): sacct: error: Slurm accounting storage is disabled; milex usage needs "
+                           "SLURM's accounting (slurmdbd)");
+}
