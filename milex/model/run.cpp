@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <set>
 #include <unordered_map>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -110,17 +111,17 @@ ordered_json job_run_json(const JobRun& run) {
     if (!run.time_limit.empty()) r["time_limit"] = run.time_limit;
     ordered_json states = ordered_json::array();
     for (const auto& s : run.states) states.push_back(change_json(s));
-    r["states"] = states;
+    r["states"] = std::move(states);
     if (!run.parts.empty()) {
         ordered_json parts = ordered_json::array();
         for (const auto& part : run.parts)
             parts.push_back({{"job_id", part.job_id}, {"offset", part.offset}, {"array", part.array}, {"tag", part.tag}});
-        r["parts"] = parts;
+        r["parts"] = std::move(parts);
     }
     if (!run.tasks.empty()) {
         ordered_json tasks = ordered_json::object();
         for (const auto& [task, s] : run.tasks) tasks[task] = change_json(s);
-        r["tasks"] = tasks;
+        r["tasks"] = std::move(tasks);
     }
     return r;
 }
@@ -141,8 +142,9 @@ ordered_json RunRecord::to_json() const {
     if (!token.empty()) j["token"] = token;
     if (!images.empty()) j["images"] = images;
     ordered_json list = ordered_json::array();
+    list.get_ref<ordered_json::array_t&>().reserve(jobs.size());
     for (const auto& run : jobs) list.push_back(job_run_json(run));
-    j["jobs"] = list;
+    j["jobs"] = std::move(list);
     return j;
 }
 

@@ -237,8 +237,9 @@ void RunStore::set_machine_cache(const std::string& machine, const std::string& 
 }
 
 void RunStore::save(const fs::path& path, const model::RunRecord& record) const {
-    if (auto written = util::write_file_atomic(path, record.to_json().dump(2) + "\n"); !written)
-        throw Error(written.error());
+    std::string text = record.to_json().dump(2);
+    text += '\n';
+    if (auto written = util::write_file_atomic(path, text); !written) throw Error(written.error());
     // The record holds everything now; a crash before this line re-applies the journal to it,
     // which changes nothing.
     std::error_code ec;
