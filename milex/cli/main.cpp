@@ -9,6 +9,7 @@
 #include "milex/cli/terminal.hpp"
 #include "milex/transport/prompt.hpp"
 #include "milex/util/error.hpp"
+#include "milex/util/memory.hpp"
 #include "milex/util/text.hpp"
 #include "milex/version.hpp"
 
@@ -77,7 +78,11 @@ int dispatch(int argc, char** argv) {
         args.erase(args.begin());
     }
     for (const auto& command : k_commands) {
-        if (name == command.name) return command.run(args);
+        if (name != command.name) continue;
+        // Every command but the dashboard (a server whose memory should go back) lives for a
+        // moment and builds large transient trees (run records).
+        if (command.run != dashboard_command) util::tune_memory_for_a_short_run();
+        return command.run(args);
     }
     throw UsageError(fmt::format("unknown command \"{}\"{}; run milex --help for the list", name,
                                  util::did_you_mean(name, command_names())));
