@@ -19,7 +19,13 @@ int resources_command(const Args& args);
 int usage_command(const Args& args);
 int list_command(const Args& args);
 int container_command(const Args& args);
+/// `milex dashboard`: the server lives in its own executable, milex-dashboard (it links
+/// cpp-httplib and with it OpenSSL, zlib and brotli, whose loading cost every other command 11 ms
+/// of its start). In `milex` this replaces the process with milex-dashboard found beside it; in
+/// milex-dashboard it serves (serve_dashboard, registered by that executable's main).
 int dashboard_command(const Args& args);
+int serve_dashboard(const Args& args);
+void register_dashboard_server(int (*serve)(const Args&));
 
 /// argv of the process: picks the command from `milex-X` or `milex X`, runs it, and holds the
 /// single catch that prints `milex: error: …`.

@@ -54,7 +54,7 @@ int list_dashboards() {
 
 } // namespace
 
-int dashboard_command(const Args& args) {
+int serve_dashboard(const Args& args) {
     CLI::App app{"Serve the web dashboard on 127.0.0.1: runs, jobs, logs, machines; cancel from the page.\n"
                  "Prints one URL with a fresh token; Ctrl-C stops it.",
                  "milex dashboard"};

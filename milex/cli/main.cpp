@@ -1,6 +1,8 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -89,6 +91,31 @@ int dispatch(int argc, char** argv) {
 }
 
 } // namespace
+
+namespace {
+int (*g_dashboard_server)(const Args&) = nullptr;
+} // namespace
+
+void register_dashboard_server(int (*serve)(const Args&)) { g_dashboard_server = serve; }
+
+int dashboard_command(const Args& args) {
+    if (g_dashboard_server) return g_dashboard_server(args);
+    std::error_code ec;
+    const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    const std::filesystem::path server = self.parent_path() / "milex-dashboard";
+    if (ec || ::access(server.c_str(), X_OK) != 0)
+        throw Error(fmt::format("milex dashboard runs {}, which is not there; install milex whole (cmake --install, or "
+                                "the package) or build the target milex-dashboard",
+                                ec ? "milex-dashboard beside milex" : server.string()));
+    std::vector<std::string> words = {"milex-dashboard"};
+    words.insert(words.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& word : words) argv.push_back(word.data());
+    argv.push_back(nullptr);
+    std::cout << std::flush;
+    ::execv(server.c_str(), argv.data());
+    throw Error(fmt::format("cannot start {}: {}", server.string(), std::strerror(errno)));
+}
 
 int main(int argc, char** argv) {
     // A closed pipe (milex … | head) is a write error to handle, not a signal to die of.
