@@ -145,6 +145,8 @@ model::JobRun intent(const Target& target, const model::Job& job, const Pending&
     if (pieces.size() > 1)
         for (size_t k = 0; k < pieces.size(); ++k)
             job_run.parts.push_back({"", pieces[k].offset, pieces[k].array, fmt::format("{}:p{}", job_run.tag, k)});
+    if (job.snapshot && target.snapshots)
+        if (const auto* snapshot = target.snapshots->of(job.snapshot->id())) job_run.snapshot = snapshot->details;
     job_run.states.push_back({"SUBMITTING", job_run.submitted, "", "", "", ""});
     return job_run;
 }
