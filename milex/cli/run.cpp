@@ -164,8 +164,11 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
                                      "/bin/sh there, the scripts are written there first (one tar stream), and {} is "
                                      "expanded there\n",
                                      machine.name, transport::describe_connection(machine), machine.path);
+        const submit::SnapshotPlan snapshots = submit::plan_snapshots(
+            plan.bundle, machine, config.local().path + "/code", machine.remote() ? nullptr : &dry_transport);
         submit::dry_run(
-            config, machine, plan, *scheduler, [](std::string_view text) { std::cout << text; }, containers);
+            config, machine, plan, *scheduler, [](std::string_view text) { std::cout << text; }, containers,
+            snapshots);
         std::cout << std::flush;
         std::cerr << fmt::format("milex-run: dry run of {} ({} jobs) on machine \"{}\": nothing written or submitted\n",
                                  stem, total, machine.name);
@@ -195,6 +198,8 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
     auto scheduler = scheduler::make_scheduler(machine, *transport);
     const submit::ContainerPlan containers =
         submit::plan_containers(session.plan().bundle, machine, transport.get(), images.get());
+    const submit::SnapshotPlan snapshots =
+        submit::plan_snapshots(session.plan().bundle, machine, config.local().path + "/code", transport.get());
 
     std::cout << fmt::format("milex-run: submitting {} ({} jobs) to machine \"{}\"{}\n", stem, total, machine.name,
                              transport->via().empty()
@@ -204,6 +209,12 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
     for (const auto& image : containers.images)
         std::cout << fmt::format("milex-run: image {}: {}\n", image.image, image.summary(machine, containers.engine));
     submit::prepare_images(containers, machine, *transport, images.get(), config.local().path + "/containers/export",
+                           [](const std::string& step) { std::cout << "milex-run: " << step << "\n" << std::flush; });
+    for (const auto& snapshot : snapshots.snapshots)
+        if (!snapshot.ship)
+            std::cout << fmt::format("milex-run: code snapshot {}: on the machine already ({})\n", snapshot.id,
+                                     snapshot.directory);
+    submit::ship_snapshots(snapshots, machine, *transport,
                            [](const std::string& step) { std::cout << "milex-run: " << step << "\n" << std::flush; });
     submit::Progress progress;
     // Said once the jobs whose sbatch was under way when milex stopped were looked up by tag.
@@ -230,7 +241,7 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
     std::optional<util::InterruptGuard> interrupts(std::in_place);
     auto submit_missing = [&](submit::Again mode) {
         try {
-            return session.submit(*transport, *scheduler, mode, progress, containers);
+            return session.submit(*transport, *scheduler, mode, progress, containers, snapshots);
         } catch (const transport::ConnectionLost& e) {
             throw stopped_midway(session, machine, stem, total, e);
         } catch (const util::Interrupted& e) {

@@ -8,6 +8,7 @@
 #include "milex/graph/order.hpp"
 #include "milex/introspect/cli_protocol.hpp"
 #include "milex/introspect/parser_cache.hpp"
+#include "milex/introspect/snapshot.hpp"
 #include "milex/introspect/spelling.hpp"
 #include "milex/introspect/sweep.hpp"
 #include "milex/introspect/verify.hpp"
@@ -43,6 +44,10 @@ struct ScheduleFlags {
     std::vector<std::string> binds;
     std::vector<std::string> container_env;
     std::optional<std::string> workdir;
+    // The code snapshot.
+    bool snapshot = false;
+    bool snapshot_dirty = false;
+    std::optional<std::string> code;
 };
 
 /// The job's container from --container FILE and the flags over it (--image replaces the
@@ -232,6 +237,17 @@ int schedule_command(const Args& all_args) {
         ->expected(1)
         ->take_all();
     app.add_option("--workdir", flags.workdir, "working directory in the container")->group(container_group);
+    const std::string snapshot_group = "Code snapshot (the job runs the code as it is now)";
+    app.add_flag("--snapshot", flags.snapshot,
+                 "record the commit of the application's code; milex-run ships it and the job runs from it")
+        ->group(snapshot_group);
+    app.add_flag("--snapshot-dirty,--snapshot_dirty", flags.snapshot_dirty,
+                 "--snapshot of a tree with uncommitted changes: ships it as it is, its diff's SHA-256 recorded")
+        ->group(snapshot_group);
+    app.add_option("--code", flags.code,
+                   "with --snapshot: the code's folder in its git work tree (default: the project of an editable pip "
+                   "install, else the tree of the executable)")
+        ->group(snapshot_group);
     app.add_flag("--run-now,--run_now,--submit", flags.run_now, "submit the bundle to --machine right away");
     flags.run.machine.add_to(app);
     app.add_flag("--dry-run,--dry_run", flags.run.dry_run, "with --run-now: print what would be submitted");
@@ -258,8 +274,13 @@ int schedule_command(const Args& all_args) {
         if (!value) continue;
         if (auto wrong = model::check_slurm_value(key, *value)) problems.push_back(fmt::format("--{} {}", key, *wrong));
     }
+    const bool snapshot = flags.snapshot || flags.snapshot_dirty;
+    if (flags.code && !snapshot) problems.push_back("--code goes with --snapshot (or --snapshot-dirty)");
     if (!problems.empty()) throw Error(problems, 2);
     std::optional<model::Container> container = make_container(flags);
+    if (container && snapshot)
+        throw UsageError("milex-schedule: --snapshot does not go with a container job; bind the code into the "
+                         "container instead (--bind)");
 
     const model::Config config = load_config();
     if (flags.run_now) flags.run.machine.resolve(config);  // an unknown --machine stops us before anything is written
@@ -332,6 +353,19 @@ int schedule_command(const Args& all_args) {
             job = std::move(upstream);
         }
         job.verified = introspect::job_fingerprint(job);
+    }
+
+    if (snapshot) {
+        // After every check of the job, before its bundle: a refused tree leaves no bundle.
+        const introspect::CodeTree tree = introspect::find_code_tree(flags.app, flags.code);
+        const introspect::TakenSnapshot taken = introspect::take_snapshot(
+            tree, flags.snapshot_dirty ? introspect::Dirty::allow : introspect::Dirty::refuse, config.local().path + "/code");
+        job.code = tree.code;
+        job.snapshot = taken.snapshot;
+        std::cout << fmt::format("milex-schedule: code snapshot {} of {} (found by {}){}{}\n", taken.snapshot.id(),
+                                 tree.root.string(), tree.found_by,
+                                 taken.branch.empty() ? "" : ", branch " + taken.branch,
+                                 taken.snapshot.dirty ? ", with its uncommitted changes" : "");
     }
 
     const std::string jobs_dir = config.local().path + "/jobs";

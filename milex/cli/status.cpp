@@ -13,6 +13,7 @@
 #include "milex/observe/runs.hpp"
 #include "milex/observe/status.hpp"
 #include "milex/observe/status_json.hpp"
+#include "milex/submit/snapshots.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/path.hpp"
 #include "milex/util/text.hpp"
@@ -60,6 +61,12 @@ std::vector<std::string> table(const store::StoredRun& run, const std::vector<ob
         }
         while (!line.empty() && line.back() == ' ') line.pop_back();
         lines.push_back(line);
+    }
+    for (const auto& job : jobs) {
+        const model::JobRun* recorded = run.record.find(job.name);
+        if (!recorded || !recorded->snapshot.is_object()) continue;
+        lines.push_back(fmt::format("{}: code snapshot {}: {}", job.name, recorded->snapshot.value("id", "?"),
+                                    submit::snapshot_summary(recorded->snapshot)));
     }
     return lines;
 }

@@ -18,7 +18,8 @@ namespace {
 const std::vector<std::string>& job_keys() {
     static const std::vector<std::string> keys = {"name",         "script",       "script_args", "script_options",
                                                   "verified",     "dependencies", "pre_commands", "pre-commands",
-                                                  "slurm",        "sweep",        "container",    "id"};
+                                                  "slurm",        "sweep",        "container",    "id",
+                                                  "code",         "snapshot"};
     return keys;
 }
 
@@ -70,6 +71,12 @@ public:
                     job.container = model::container_from_json(v, [&](const std::string&, const std::string& message) {
                         problem("container " + message);
                     });
+            } else if (k == "code") {
+                if (!v.is_string()) problem("\"code\" must be a folder of the code tree, relative to its root, e.g. \"src\"");
+                else if (auto wrong = code_path_problem(v.get<std::string>()); !wrong.empty()) problem("\"code\" " + wrong);
+                else job.code = v.get<std::string>();
+            } else if (k == "snapshot") {
+                if (!v.is_null()) job.snapshot = snapshot_from_json(v, [&](const std::string& message) { problem(message); });
             } else if (k == "id") {
                 // The Python milex wrote the last SLURM id into the bundle; run records keep it now.
             } else {
@@ -84,6 +91,9 @@ public:
             if (find_option(job.slurm, "array"))
                 problem("has both \"sweep\" and slurm \"array\": a sweep is an array of its own; remove \"array\"");
         }
+        if (job.snapshot && job.container)
+            problem("has both \"snapshot\" and \"container\": a container job does not run a code snapshot; bind the "
+                    "code into the container instead");
         if (plain_pre_commands && dashed_pre_commands)
             problem("has both \"pre_commands\" and \"pre-commands\"; keep one");
         if (!value.contains("script") && job.runs_application()) problem("has no \"script\"; add the application's name, e.g. \"script\": \"train\"");

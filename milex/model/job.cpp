@@ -20,6 +20,8 @@ nlohmann::ordered_json Job::to_json() const {
     j["slurm"] = options;
     if (sweep) j["sweep"] = sweep->to_json();
     if (container) j["container"] = container->to_json();
+    if (!code.empty()) j["code"] = code;
+    if (snapshot) j["snapshot"] = snapshot->to_json();
     return j;
 }
 

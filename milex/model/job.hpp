@@ -9,6 +9,7 @@
 
 #include "milex/model/container.hpp"
 #include "milex/model/slurm_options.hpp"
+#include "milex/model/snapshot.hpp"
 
 namespace milex::model {
 
@@ -43,6 +44,12 @@ struct Job {
     std::optional<Sweep> sweep;
     /// The container the job runs in; without one the application runs on the node itself.
     std::optional<Container> container;
+    /// The folder of the code tree the job runs from, relative to the tree's root ("." for the
+    /// root), when it has a snapshot: the job's working directory and the head of PYTHONPATH.
+    std::string code;
+    /// The code the job runs (milex-schedule --snapshot): shipped by milex-run to
+    /// `<machine path>/code/<id>/` and run from there, whatever happened to the tree since.
+    std::optional<Snapshot> snapshot;
 
     /// Whether the batch script calls the application (`script` with its arguments): always,
     /// unless the job's container has a `command` of its own.

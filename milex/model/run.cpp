@@ -123,6 +123,7 @@ ordered_json job_run_json(const JobRun& run) {
         for (const auto& [task, s] : run.tasks) tasks[task] = change_json(s);
         r["tasks"] = std::move(tasks);
     }
+    if (!run.snapshot.is_null()) r["snapshot"] = run.snapshot;
     return r;
 }
 
@@ -170,6 +171,7 @@ JobRun job_run_from_json(const ordered_json& item) {
                              part.value("tag", "")});
     const ordered_json tasks = item.value("tasks", ordered_json::object());
     for (const auto& [task, s] : tasks.items()) run.tasks[task] = change_from(s);
+    if (item.contains("snapshot") && item["snapshot"].is_object()) run.snapshot = item["snapshot"];
     return run;
 }
 

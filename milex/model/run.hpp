@@ -50,6 +50,9 @@ struct JobRun {
     std::map<std::string, StateChange> tasks;
     /// When submitted in parts: each part (job_id is then the first part's).
     std::vector<RunPart> parts;
+    /// The code snapshot this job ran, when it had one: {id, commit, branch, remote, dirty,
+    /// diff_sha256, path (on the machine)}.
+    nlohmann::ordered_json snapshot;
 
     /// Every SLURM id of this job: its parts', or its own.
     std::vector<std::string> ids() const;

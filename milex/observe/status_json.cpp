@@ -37,6 +37,8 @@ ordered_json run_json(const store::StoredRun& run, const std::vector<JobStatus>&
             }
             j["tasks"] = tasks;
         }
+        if (const model::JobRun* recorded = run.record.find(job.name); recorded && recorded->snapshot.is_object())
+            j["snapshot"] = recorded->snapshot;
         list.push_back(j);
     }
     out["jobs"] = list;

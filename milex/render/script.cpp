@@ -78,6 +78,23 @@ std::string sweep_block(const model::Job& job) {
     return block;
 }
 
+/// The job runs its code snapshot: from the snapshot's `code` folder, which PYTHONPATH leads
+/// with (and its src/ when it has one), the snapshot's copy of the executable first on PATH.
+std::string snapshot_block(const model::Job& job) {
+    if (!job.snapshot) return {};
+    const model::Snapshot& s = *job.snapshot;
+    std::string block = fmt::format(
+        "\n# Code snapshot: commit {}{}, shipped by milex-run to $MILEX/code/{}\n"
+        "export MILEX_CODE=\"$MILEX\"/{}\n"
+        "cd \"$MILEX_CODE\"/{} || {{ echo \"milex: code snapshot $MILEX_CODE is missing on $(hostname)\" >&2; exit 1; }}\n"
+        "export PYTHONPATH=\"$PWD${{PYTHONPATH:+:$PYTHONPATH}}\"\n"
+        "[ ! -d src ] || PYTHONPATH=\"$PWD/src:$PYTHONPATH\"\n",
+        s.commit, s.dirty ? fmt::format(" with uncommitted changes (diff sha256 {})", s.diff_sha256) : "", s.id(),
+        util::shell_quote("code/" + s.id()), util::shell_quote(job.code.empty() ? "." : job.code));
+    if (!s.bin.empty()) block += fmt::format("export PATH=\"$MILEX_CODE\"/{}:\"$PATH\"\n", util::shell_quote(s.bin));
+    return block;
+}
+
 } // namespace
 
 namespace {
@@ -116,6 +133,7 @@ mustache::data script_data(const model::Job& job, const model::Machine& machine,
     data.set("has_pre_commands", !job.pre_commands.empty());
     data.set("pre_commands", pre_commands);
     data.set("sweep", sweep_block(job));
+    data.set("snapshot", snapshot_block(job));
     data.set("conversion", false);
     data.set("container", false);
     data.set("application", false);

@@ -198,3 +198,26 @@ TEST_CASE("on Grid Engine a job whose dependency failed ends as never-run, witho
     CHECK(std::filesystem::exists(test::temp_dir() / "ran-14-2-3"));
     CHECK(std::filesystem::exists(test::temp_dir() / "slurm" / "B-14_2.status"));
 }
+
+TEST_CASE("a job with a code snapshot runs from it: working directory, PYTHONPATH, the executable's folder on PATH") {
+    model::Job job = example_job();
+    job.code = "src";
+    job.snapshot = model::Snapshot{std::string(40, 'a'), false, "", "bin"};
+    const std::string script = render::render_script({job, machine(), "sweep_20261122023840", "0.1.0"});
+    const std::string id(40, 'a');
+    CHECK(script.find("\n# Code snapshot: commit " + id + ", shipped by milex-run to $MILEX/code/" + id +
+                      "\nexport MILEX_CODE=\"$MILEX\"/'code/" + id +
+                      "'\ncd \"$MILEX_CODE\"/'src' || { echo \"milex: code snapshot $MILEX_CODE is missing on "
+                      "$(hostname)\" >&2; exit 1; }\nexport PYTHONPATH=\"$PWD${PYTHONPATH:+:$PYTHONPATH}\"\n[ ! -d src "
+                      "] || PYTHONPATH=\"$PWD/src:$PYTHONPATH\"\nexport PATH=\"$MILEX_CODE\"/'bin':\"$PATH\"\n\n# "
+                      "Pre-commands\n") != std::string::npos);
+    // After the machine's environment (which may put a venv first on PATH), before the pre-commands.
+    CHECK(script.find("source /project/ada/venv/bin/activate") < script.find("# Code snapshot"));
+    job.snapshot->dirty = true;
+    job.snapshot->diff_sha256 = std::string(64, 'd');
+    CHECK(render::render_script({job, machine(), "b", "0.1.0"})
+              .find("# Code snapshot: commit " + id + " with uncommitted changes (diff sha256 " + std::string(64, 'd') +
+                    "), shipped by milex-run to $MILEX/code/" + id + "-dirty-dddddddddddd\n") != std::string::npos);
+    // Without a snapshot nothing of it is written.
+    CHECK(render::render_script({example_job(), machine(), "b", "0.1.0"}).find("MILEX_CODE") == std::string::npos);
+}

@@ -11,7 +11,7 @@ namespace milex::submit {
 
 void dry_run(const model::Config& config, const model::Machine& machine, const Plan& plan,
              const scheduler::Scheduler& scheduler, const std::function<void(std::string_view)>& emit,
-             const ContainerPlan& containers) {
+             const ContainerPlan& containers, const SnapshotPlan& snapshots) {
     const store::RunStore runs(config.local().path + "/runs");
     const int submission = runs.next_submission(plan.file.stem(), machine.name);
     for (const auto& image : containers.images) {
@@ -25,6 +25,10 @@ void dry_run(const model::Config& config, const model::Machine& machine, const P
         emit(fmt::format("# ---- submitted as <{}> by:\n{}\n\n", image.conversion_job(),
                          util::join(scheduler.submit_command({image.conversion_job(), path, {}, "", "", 0, ""}), " ")));
     }
+    for (const auto& snapshot : snapshots.snapshots)
+        emit(fmt::format("# ---- code snapshot {}: {}; {} {} (one tar stream)\n", snapshot.id,
+                         snapshot_summary(snapshot.details),
+                         snapshot.ship ? "copied first from here to" : "on the machine already in", snapshot.directory));
     for (size_t index : plan.order) {
         const model::Job& job = plan.bundle.jobs[index];
         const std::string path = script_path(machine, plan.file.stem(), job.name, submission);

@@ -112,7 +112,8 @@ model::RunRecord RunSession::new_record(int submission) const {
 }
 
 store::StoredRun RunSession::submit(transport::Transport& transport, scheduler::Scheduler& scheduler, Again again,
-                                    const Progress& progress, const ContainerPlan& containers) {
+                                    const Progress& progress, const ContainerPlan& containers,
+                                    const SnapshotPlan& snapshots) {
     const auto& jobs = m_plan.bundle.jobs;
     const bool resume = again == Again::no && previous() == Previous::partial;
     store::StoredRun run;
@@ -145,6 +146,7 @@ store::StoredRun RunSession::submit(transport::Transport& transport, scheduler::
         if (!ids.count(jobs[index].name)) missing.push_back(index);
     Target target{m_machine, m_plan, m_runs, transport, scheduler};
     target.containers = &containers;
+    target.snapshots = &snapshots;
     target.one_go = m_machine.remote() && one_go_enabled();
     target.convert = [&](const std::set<std::string>& images) {
         return submit_conversions(transport, scheduler, containers, images, run, progress);

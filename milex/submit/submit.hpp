@@ -15,6 +15,7 @@
 #include "milex/store/bundle_store.hpp"
 #include "milex/store/run_store.hpp"
 #include "milex/submit/containers.hpp"
+#include "milex/submit/snapshots.hpp"
 #include "milex/transport/transport.hpp"
 #include "milex/util/file.hpp"
 
@@ -75,9 +76,11 @@ public:
     /// single sbatch. Returns the final record and its path.
     ///
     /// Container jobs run the images as `containers` says (plan_containers; prepare_images has
-    /// run): an image to convert gets its conversion job first, and its jobs wait for it.
+    /// run): an image to convert gets its conversion job first, and its jobs wait for it. Jobs
+    /// with a code snapshot (shipped by ship_snapshots) have it in their entry of the record.
     store::StoredRun submit(transport::Transport& transport, scheduler::Scheduler& scheduler, Again again,
-                            const Progress& progress, const ContainerPlan& containers = {});
+                            const Progress& progress, const ContainerPlan& containers = {},
+                            const SnapshotPlan& snapshots = {});
 
     /// After submit(): how many jobs did not fit under the machine's queue cap or in its
     /// controller (MaxJobCount); they wait for the next submit, which resumes the run. And why:
@@ -124,11 +127,11 @@ std::vector<std::string> resubmit(const model::Machine& machine, const Plan& pla
 
 /// The scripts and the commands RunSession::submit would run for a new submission, as text
 /// handed to `emit` piece by piece (a 10,000-job bundle is never held whole): first what each
-/// container image needs and its conversion job, then the jobs. Writes nothing, not even a
-/// lock file.
+/// container image needs and its conversion job, then each code snapshot, then the jobs.
+/// Writes nothing, not even a lock file.
 void dry_run(const model::Config& config, const model::Machine& machine, const Plan& plan,
              const scheduler::Scheduler& scheduler, const std::function<void(std::string_view)>& emit,
-             const ContainerPlan& containers = {});
+             const ContainerPlan& containers = {}, const SnapshotPlan& snapshots = {});
 
 /// The batch script of `job` on `machine`, its container image as `containers` prepared it.
 std::string render_job(const model::Job& job, const model::Machine& machine, const std::string& bundle_stem,

@@ -125,9 +125,11 @@ std::vector<std::string> wait_list(const model::Job& job, const std::map<std::st
 }
 
 /// The record's entry for `item` before its sbatch: the intent, which lets the next milex-run
-/// look the tag up instead of submitting a twin if milex dies now.
+/// look the tag up instead of submitting a twin if milex dies now. A job run again (resubmit)
+/// runs the code snapshot of its first attempt, shipped then.
 model::JobRun intent(const Target& target, const model::Job& job, const Pending& item,
-                     std::vector<std::string> after, const std::string& token) {
+                     std::vector<std::string> after, const model::RunRecord& record) {
+    const std::string& token = record.token;
     model::JobRun job_run;
     job_run.name = job.name;
     job_run.submitted = now_iso();
@@ -145,6 +147,12 @@ model::JobRun intent(const Target& target, const model::Job& job, const Pending&
     if (pieces.size() > 1)
         for (size_t k = 0; k < pieces.size(); ++k)
             job_run.parts.push_back({"", pieces[k].offset, pieces[k].array, fmt::format("{}:p{}", job_run.tag, k)});
+    if (job.snapshot && target.snapshots)
+        if (const auto* snapshot = target.snapshots->of(job.snapshot->id())) job_run.snapshot = snapshot->details;
+    if (const model::JobRun* before = record.find(job.name);
+        job.snapshot && job_run.snapshot.is_null() && before && before->snapshot.is_object() &&
+        before->snapshot.value("id", "") == job.snapshot->id())
+        job_run.snapshot = before->snapshot;
     job_run.states.push_back({"SUBMITTING", job_run.submitted, "", "", "", ""});
     return job_run;
 }
@@ -201,7 +209,7 @@ size_t submit_in_one_go(Target& target, const std::vector<const Pending*>& segme
     std::vector<scheduler::BundleJob> bundle;
     for (const Pending* item : segment) {
         const model::Job& job = jobs[item->index];
-        run.record.jobs.push_back(intent(target, job, *item, wait_list(job, conversions, ids), run.record.token));
+        run.record.jobs.push_back(intent(target, job, *item, wait_list(job, conversions, ids), run.record));
         target.runs.record_job(run, run.record.jobs.size() - 1);
         const model::JobRun& recorded = run.record.jobs.back();
         scheduler::BundleJob entry{{job.name, item->path, recorded.after, recorded.tag, item->pieces.front().array,
@@ -325,7 +333,7 @@ size_t submit_jobs(Target& target, const std::vector<size_t>& indices,
         }
         // What does not fit under the queue cap, or in the controller, waits for the next run.
         if (!fits(item)) break;
-        run.record.jobs.push_back(intent(target, job, item, wait_list(job, conversions, ids), run.record.token));
+        run.record.jobs.push_back(intent(target, job, item, wait_list(job, conversions, ids), run.record));
         const size_t entry = run.record.jobs.size() - 1;
         target.runs.record_job(run, entry);
 

@@ -38,6 +38,7 @@ struct Target {
     /// Why the first job that did not fit waits: "at most 5 queued on \"local\"".
     std::string waits_for;
     const ContainerPlan* containers = nullptr;  ///< the images of container jobs, when any
+    const SnapshotPlan* snapshots = nullptr;    ///< the code snapshots of the jobs, when any
     /// Submits the conversion jobs of these images (once each) and gives image → job id.
     std::function<std::map<std::string, std::string>(const std::set<std::string>&)> convert;
     /// Consecutive jobs of one sbatch each go in one go (Scheduler::submit_bundle), not one by one.

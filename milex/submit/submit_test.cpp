@@ -451,3 +451,27 @@ TEST_CASE("in one go under a queue cap: what fits goes at once, the rest on the 
     CHECK(names(run.record) == std::vector<std::string>{"A=100", "B=101", "C=102", "D=103"});
     CHECK(scheduler.bundles == std::vector<size_t>{3, 1});
 }
+
+TEST_CASE("a job's code snapshot is in its record entry, and in that of a resubmitted attempt") {
+    SubmitFixture f;
+    const std::string commit(40, 'c');
+    f.write_bundle(R"({"A": {"script": "app"},
+                       "B": {"script": "app", "dependencies": ["A"], "code": ".", "snapshot": {"commit": ")" +
+                   commit + R"(", "dirty": false}}})");
+    FakeTransport transport;
+    FakeScheduler scheduler;
+    submit::SnapshotPlan snapshots;
+    const nlohmann::ordered_json details = {{"id", commit}, {"commit", commit}, {"branch", "main"}, {"dirty", false}};
+    snapshots.snapshots.push_back({commit, "/here/code/" + commit + ".tar", "/there/code/" + commit, false, details});
+    auto run = f.session().submit(transport, scheduler, submit::Again::no, {}, {}, snapshots);
+    CHECK(run.record.find("A")->snapshot.is_null());
+    CHECK(run.record.find("B")->snapshot == details);
+    store::RunStore runs(test::temp_dir() / "milex" / "runs");
+    CHECK(runs.load(run.path).record.find("B")->snapshot == details);
+    submit::resubmit(f.config.local(), submit::plan_bundle(f.bundles, "d"), run, runs,
+                     {{"A", scheduler::State::completed}, {"B", scheduler::State::failed}}, {"B"}, {}, transport,
+                     scheduler, {});
+    const auto saved = runs.load(run.path).record;
+    CHECK(saved.find("B")->attempt == 2);
+    CHECK(saved.find("B")->snapshot == details);
+}

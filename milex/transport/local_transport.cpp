@@ -6,10 +6,42 @@
 #include "milex/util/error.hpp"
 #include "milex/util/file.hpp"
 #include "milex/util/path.hpp"
+#include "milex/util/shell.hpp"
+#include "milex/util/text.hpp"
 
 namespace milex::transport {
 
 void Transport::idle(std::chrono::milliseconds duration) { std::this_thread::sleep_for(duration); }
+
+std::string unpack_directory_command(const std::string& directory, const std::string& source) {
+    std::string parent = directory.substr(0, directory.rfind('/'));
+    if (parent.empty()) parent = "/";
+    const std::string dir = util::shell_quote(directory);
+    return fmt::format("mkdir -p {0} && T=$(mktemp -d {0}/.milex.XXXXXX) && chmod 755 \"$T\" && {{ tar -x -C \"$T\" -f "
+                       "{1} && {{ [ -d {2} ] && rm -rf \"$T\" || mv \"$T\" {2}; }} || {{ rm -rf \"$T\"; exit 1; }}; }}",
+                       util::shell_quote(parent), util::shell_quote(source), dir);
+}
+
+namespace {
+void unpack_with(Transport& transport, const std::string& command, const std::string& path) {
+    auto result = transport.run({"sh", "-c", command}, std::chrono::minutes(30));
+    if (!result.succeeded())
+        throw Error(fmt::format("cannot unpack into {} on {}: {}", path, transport.where(),
+                                result.timed_out ? result.describe_end(std::chrono::minutes(30))
+                                                 : std::string(util::last_line(result.err))));
+}
+} // namespace
+
+void Transport::unpack_archive(const std::string& local_archive, const std::string& path) {
+    const std::string copy = path + ".tar";
+    copy_file(local_archive, copy);
+    unpack_with(*this, unpack_directory_command(path, copy) + "; s=$?; rm -f " + util::shell_quote(copy) + "; exit $s",
+                path);
+}
+
+void LocalTransport::unpack_archive(const std::string& local_archive, const std::string& path) {
+    unpack_with(*this, unpack_directory_command(path, local_archive), path);
+}
 
 util::ProcessResult Transport::run_lines(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
                                          const std::function<void(std::string_view)>& line) {

@@ -179,6 +179,19 @@ void RemoteTransport::copy_file(const std::string& local_path, const std::string
             fmt::format("{} (a copy of {})", path, local_path));
 }
 
+void RemoteTransport::unpack_archive(const std::string& local_archive, const std::string& path) {
+    std::ifstream in(local_archive, std::ios::binary);
+    if (!in) throw Error(fmt::format("cannot read {}", local_archive));
+    run_fed(unpack_directory_command(path, "-"),
+            [&](std::string& piece) {
+                piece.resize(1 << 20);
+                in.read(piece.data(), static_cast<std::streamsize>(piece.size()));
+                piece.resize(static_cast<size_t>(in.gcount()));
+                return !piece.empty();
+            },
+            path);
+}
+
 void RemoteTransport::make_directories(const std::string& path) {
     auto result = run({"mkdir", "-p", "--", path}, ssh_timeout());
     if (!result.succeeded()) {

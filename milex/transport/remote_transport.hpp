@@ -49,6 +49,7 @@ public:
     std::string read_file(const std::string& path) override;
     std::string resolve_path(const std::string& path) override;
     void copy_file(const std::string& local_path, const std::string& path) override;
+    void unpack_archive(const std::string& local_archive, const std::string& path) override;
     void make_directories(const std::string& path) override;
     std::string where() const override { return m_where; }
     std::string via() const override { return m_via; }

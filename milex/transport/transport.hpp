@@ -70,6 +70,13 @@ public:
     /// naming both.
     virtual void copy_file(const std::string& local_path, const std::string& path) = 0;
 
+    /// Unpacks the tar archive `local_archive` (a file of this host) into the directory `path`
+    /// on the machine, whole or not at all: it is unpacked into a temporary directory beside
+    /// `path` and renamed; when `path` appeared meanwhile (another run shipped it), that one is
+    /// kept. Over SSH the archive goes as one tar stream through the connection; this default
+    /// (for other transports) copies it with copy_file, then unpacks it. Throws Error naming `path`.
+    virtual void unpack_archive(const std::string& local_archive, const std::string& path);
+
     /// mkdir -p on the machine. Throws Error naming the directory.
     virtual void make_directories(const std::string& path) = 0;
 
@@ -86,12 +93,17 @@ public:
     virtual void idle(std::chrono::milliseconds duration);
 };
 
+/// The shell command that unpacks the tar archive `source` (`-`: stdin) into the directory
+/// `directory` as Transport::unpack_archive promises.
+std::string unpack_directory_command(const std::string& directory, const std::string& source);
+
 /// Runs commands on this host.
 class LocalTransport : public Transport {
 public:
     util::ProcessResult run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) override;
     void write_file(const std::string& path, std::string_view content, FileMode mode) override;
     void copy_file(const std::string& local_path, const std::string& path) override;
+    void unpack_archive(const std::string& local_archive, const std::string& path) override;
     void make_directories(const std::string& path) override;
     std::string read_file(const std::string& path) override;
     std::string resolve_path(const std::string& path) override;

@@ -22,6 +22,23 @@ void octal(char* field, size_t width, unsigned long long value) {
 
 } // namespace
 
+size_t tar_end(std::string_view archive) {
+    size_t at = 0;
+    while (at + k_block <= archive.size()) {
+        const std::string_view header = archive.substr(at, k_block);
+        if (header.find_first_not_of('\0') == std::string_view::npos) return at;
+        // The size field: octal digits, possibly space- or NUL-terminated.
+        unsigned long long size = 0;
+        for (char c : header.substr(124, 12)) {
+            if (c == '\0' || c == ' ') continue;
+            if (c < '0' || c > '7') throw Error("not a tar archive: a header's size field is not octal");
+            size = size * 8 + static_cast<unsigned long long>(c - '0');
+        }
+        at += k_block + (size + k_block - 1) / k_block * k_block;
+    }
+    throw Error("not a tar archive: it has no end-of-archive block");
+}
+
 void TarWriter::add_file(std::string_view name, std::string_view content, unsigned mode) {
     std::string_view prefix, base = name;
     if (name.size() > 100) {

@@ -6,6 +6,10 @@
 
 namespace milex::util {
 
+/// Where the archive's end-of-archive blocks start (its entries walked by their sizes), so that
+/// archives can be joined into one. Throws Error when it is not a tar archive.
+size_t tar_end(std::string_view archive);
+
 class TarWriter {
 public:
     /// Adds a regular file. `name` is relative, at most 255 bytes (split at a '/' into

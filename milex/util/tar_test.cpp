@@ -34,3 +34,19 @@ TEST_CASE("tar -x unpacks what TarWriter wrote, byte for byte, with modes and lo
     REQUIRE(::stat((out / "blob").c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
 }
+
+TEST_CASE("tar_end finds where an archive's entries end, so that archives join into one") {
+    util::TarWriter first, second;
+    first.add_file("a/one", std::string(700, 'x'), 0644);
+    first.add_file("a/zeros", std::string(512, '\0'), 0644);  // a block of zeros as content is no end
+    second.add_file("b/two", "2\n", 0644);
+    const std::string one = first.finish(), two = second.finish();
+    CHECK(util::tar_end(one) == 512 + 1024 + 512 + 512);
+    std::string joined = one.substr(0, util::tar_end(one)) + two;
+    test::write_file(test::temp_dir() / "j.tar", joined);
+    auto result = util::run_process({"tar", "-tf", (test::temp_dir() / "j.tar").string()});
+    REQUIRE(result);
+    CHECK(result->out == "a/one\na/zeros\nb/two\n");
+    CHECK_THROWS_WITH(util::tar_end(std::string(512, 'q')), "not a tar archive: a header's size field is not octal");
+    CHECK_THROWS_WITH(util::tar_end(one.substr(0, 512)), "not a tar archive: it has no end-of-archive block");
+}
