@@ -25,12 +25,13 @@ std::vector<std::string> SlurmDialect::directives(const model::Job& job, const m
                                         signal->name, signal->seconds));
         } else if (option.key == "requeue") {
             lines.push_back(option.value == "true" ? "#SBATCH --requeue" : "#SBATCH --no-requeue");
-            // SLURM truncates the log when a requeued job starts again: keep every attempt's.
-            if (option.value == "true") lines.push_back("#SBATCH --open-mode=append");
         } else {
             lines.push_back(fmt::format("#SBATCH {}={}", model::sbatch_option(option.key), option.value));
         }
     }
+    // SLURM truncates the log when a requeued job starts again: keep every attempt's.
+    const std::string* requeue = model::find_option(request, "requeue");
+    if ((requeue && *requeue == "true") || job.retries > 0) lines.push_back("#SBATCH --open-mode=append");
     return lines;
 }
 

@@ -143,7 +143,9 @@ model::JobRun intent(const Target& target, const model::Job& job, const Pending&
     if (const auto* array = model::find_option(options, "array")) job_run.array = *array;
     if (!pieces.front().array.empty() && pieces.size() == 1) job_run.array = pieces.front().array;
     if (const auto* time = model::find_option(options, "time")) job_run.time_limit = *time;
-    if (const auto* requeue = model::find_option(options, "requeue")) job_run.requeue = *requeue == "true";
+    // Retries on timeout requeue the job from its script, whatever its requeue option.
+    const auto* requeue = model::find_option(options, "requeue");
+    job_run.requeue = (requeue && *requeue == "true") || job.retries > 0;
     job_run.retries = job.retries;
     if (pieces.size() > 1)
         for (size_t k = 0; k < pieces.size(); ++k)

@@ -8,8 +8,8 @@
 #SBATCH --gres=gpu:1
 #SBATCH --cpus-per-task=4
 #SBATCH --requeue
-#SBATCH --open-mode=append
 #SBATCH --signal=B:USR1@90
+#SBATCH --open-mode=append
 #
 # Rendered by milex 0.1.0 from job train of bundle sweep_20261122023840 for machine narval.
 # Every word of the application call is single-quoted: it arrives exactly as it was scheduled.

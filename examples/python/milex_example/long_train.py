@@ -60,7 +60,7 @@ def main():
         time.sleep(args.step_seconds)                   # loss.backward(); optimizer.step()
         state["weight"] += args.learning_rate * (1.0 - state["weight"])
         state["epoch"] += 1
-        if stop:
+        if stop and state["epoch"] < args.epochs:
             with open(path + ".tmp", "wb") as f:
                 pickle.dump(state, f)                   # torch.save(state, path + ".tmp")
             os.replace(path + ".tmp", path)
