@@ -11,6 +11,7 @@
 #include "milex/introspect/spelling.hpp"
 #include "milex/introspect/sweep.hpp"
 #include "milex/introspect/verify.hpp"
+#include "milex/scheduler/request.hpp"
 #include "milex/store/bundle_store.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/file.hpp"
@@ -306,6 +307,8 @@ int schedule_command(const Args& all_args) {
         throw UsageError("milex-schedule: --array-limit goes with --sweep or --sweep-file (for --array, write 0-99%10)");
     }
     model::Job job = make_job(flags, nullptr, nullptr, std::move(container));
+    // Retries that contradict the request are refused now, not when the bundle is run.
+    if (auto problem = scheduler::retry_problem(job, job.slurm)) throw UsageError(*problem);
     // The application's parser, learnt from its --help once and cached: it says which typed
     // word sets which key, and which of milex's words the application would take too.
     const std::filesystem::path parsers_dir = config.local().path + "/cache/parsers";

@@ -64,6 +64,9 @@ if [ "${SLURM_RESTART_COUNT:-0}" -ge 3 ]; then
 fi
 # Application, in the background: the script passes on to it the USR1 that the scheduler sends
 # 90 s before the time limit, and the TERM it sends when it preempts or cancels the job; then it waits for it.
+milex_app=
+trap 'milex_signal=USR1; [ -z "$milex_app" ] || kill -USR1 "$milex_app" 2>/dev/null' USR1
+trap 'milex_signal=TERM; [ -z "$milex_app" ] || kill -TERM "$milex_app" 2>/dev/null' TERM
 'train' \
   '--message=it'\''s $(id) `x`; a
 b	c é' \
@@ -73,15 +76,18 @@ b	c é' \
   'a b' \
   'c' &
 milex_app=$!
-trap 'milex_signal=USR1; kill -USR1 "$milex_app" 2>/dev/null' USR1
-trap 'milex_signal=TERM; kill -TERM "$milex_app" 2>/dev/null' TERM
 while :; do
   wait "$milex_app"
   milex_rc=$?
   kill -0 "$milex_app" 2>/dev/null || break
 done
 # A wait that a signal interrupted as the application ended: its real status.
-if [ "$milex_rc" -gt 128 ]; then wait "$milex_app"; milex_last=$?; [ "$milex_last" -eq 127 ] || milex_rc=$milex_last; fi
+# (bash answers 127, or -1, for a child it has already reported: then the status stands.)
+if [ "$milex_rc" -gt 128 ]; then
+  wait "$milex_app"
+  milex_last=$?
+  case "$milex_last" in 127 | -*) ;; *) milex_rc=$milex_last ;; esac
+fi
 # Retry on timeout: the application ended after SLURM's USR1 before the time limit. SLURM queues the
 # job again under its id (its dependents keep waiting) while a retry is left (3 in all).
 if [ "${milex_signal:-}" = USR1 ] && [ "${SLURM_RESTART_COUNT:-0}" -lt 3 ]; then
