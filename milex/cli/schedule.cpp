@@ -12,6 +12,7 @@
 #include "milex/introspect/spelling.hpp"
 #include "milex/introspect/sweep.hpp"
 #include "milex/introspect/verify.hpp"
+#include "milex/scheduler/request.hpp"
 #include "milex/store/bundle_store.hpp"
 #include "milex/util/error.hpp"
 #include "milex/util/file.hpp"
@@ -36,8 +37,12 @@ struct ScheduleFlags {
     /// key → (flag as typed, value), in the order of the upstream `slurm` section
     std::vector<std::pair<std::string, std::optional<std::string>>> slurm = {
         {"array", {}}, {"tasks", {}}, {"cpus_per_task", {}}, {"gres", {}}, {"gpus", {}},
-        {"mem", {}},   {"time", {}},  {"partition", {}},
+        {"mem", {}},   {"time", {}},  {"partition", {}}, {"signal", {}},
     };
+    bool requeue = false;
+    bool no_requeue = false;
+    std::optional<int> retries;
+    std::vector<std::string> retry_on;
     // The container: a compose-like file, and flags over it.
     std::optional<std::string> container_file;
     std::optional<std::string> image;
@@ -185,6 +190,9 @@ model::Job make_job(const ScheduleFlags& flags, nlohmann::ordered_json script_ar
     job.pre_commands = flags.pre_commands;
     for (const auto& [key, value] : flags.slurm)
         if (value) job.slurm.push_back({key, *value});
+    if (flags.requeue || flags.no_requeue) job.slurm.push_back({"requeue", flags.requeue ? "true" : "false"});
+    job.retries = flags.retries.value_or(0);
+    if (!flags.retry_on.empty()) job.retry_on = *model::parse_retry_on(flags.retry_on);  // checked before
     job.container = std::move(container);
     return job;
 }
@@ -212,6 +220,19 @@ int schedule_command(const Args& all_args) {
         }
         app.add_option(names, value)->group("SLURM (the job's resources)");
     }
+    const std::string long_group = "Long jobs (signals, requeue, retries on the cluster)";
+    app.get_option("--signal")->description("SIGNAL@SECONDS: the application gets SIGNAL that long before the time limit, "
+                                            "e.g. USR1@300")->group(long_group);
+    app.add_flag("--requeue", flags.requeue, "let the scheduler queue the job again when it is preempted or its node fails")
+        ->group(long_group);
+    app.add_flag("--no-requeue,--no_requeue", flags.no_requeue, "never let the scheduler queue the job again")
+        ->group(long_group);
+    app.add_option("--retries", flags.retries, "run the job again on the cluster, up to N times, when it ends in a "
+                                               "--retry-on state")
+        ->group(long_group);
+    app.add_option("--retry-on,--retry_on", flags.retry_on, "timeout,preempted,node_fail (the default: all three)")
+        ->delimiter(',')
+        ->group(long_group);
     app.add_option("--sweep", flags.sweep, "option=v1,v2,…: run every combination as one array job (repeatable)")
         ->expected(1)
         ->allow_extra_args(false)
@@ -276,6 +297,13 @@ int schedule_command(const Args& all_args) {
     }
     const bool snapshot = flags.snapshot || flags.snapshot_dirty;
     if (flags.code && !snapshot) problems.push_back("--code goes with --snapshot (or --snapshot-dirty)");
+    if (flags.requeue && flags.no_requeue) problems.push_back("give --requeue or --no-requeue, not both");
+    if (flags.retries && (*flags.retries < 0 || *flags.retries > 100))
+        problems.push_back(fmt::format("--retries {} must be a whole number from 0 to 100", *flags.retries));
+    if (!flags.retry_on.empty()) {
+        if (auto reasons = model::parse_retry_on(flags.retry_on); !reasons) problems.push_back("--retry-on " + reasons.error());
+        else if (flags.retries.value_or(0) == 0) problems.push_back("--retry-on goes with --retries N (how many times to retry)");
+    }
     if (!problems.empty()) throw Error(problems, 2);
     std::optional<model::Container> container = make_container(flags);
     if (container && snapshot)
@@ -300,6 +328,8 @@ int schedule_command(const Args& all_args) {
         throw UsageError("milex-schedule: --array-limit goes with --sweep or --sweep-file (for --array, write 0-99%10)");
     }
     model::Job job = make_job(flags, nullptr, nullptr, std::move(container));
+    // Retries that contradict the request are refused now, not when the bundle is run.
+    if (auto problem = scheduler::retry_problem(job, job.slurm)) throw UsageError(*problem);
     // The application's parser, learnt from its --help once and cached: it says which typed
     // word sets which key, and which of milex's words the application would take too.
     const std::filesystem::path parsers_dir = config.local().path + "/cache/parsers";

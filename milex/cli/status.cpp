@@ -28,7 +28,7 @@ std::vector<std::string> table(const store::StoredRun& run, const std::vector<ob
     std::map<std::string, size_t> counts;
     for (const auto& job : jobs) {
         const auto& s = job.state;
-        const std::string name = job.attempt > 1 ? fmt::format("{} (attempt {})", job.name, job.attempt) : job.name;
+        const std::string name = job.title();
         std::string reason = s.reason;
         if (s.state == scheduler::State::never_ran) reason = s.reason.empty() ? "" : s.reason;
         rows.push_back({name, job.job_id, observe::state_text(s), s.exit_code, s.elapsed, s.node, reason});

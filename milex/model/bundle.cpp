@@ -19,7 +19,8 @@ const std::vector<std::string>& job_keys() {
     static const std::vector<std::string> keys = {"name",         "script",       "script_args", "script_options",
                                                   "verified",     "dependencies", "pre_commands", "pre-commands",
                                                   "slurm",        "sweep",        "container",    "id",
-                                                  "code",         "snapshot"};
+                                                  "code",         "snapshot",
+                                                  "retries",      "retry_on"};
     return keys;
 }
 
@@ -64,6 +65,15 @@ public:
                 job.pre_commands.insert(job.pre_commands.end(), commands.begin(), commands.end());
             } else if (k == "slurm") {
                 job.slurm = slurm(v);
+            } else if (k == "retries") {
+                if (v.is_number_unsigned() && v.get<unsigned long long>() <= 100) job.retries = v.get<int>();
+                else if (!v.is_null()) problem("\"retries\" must be a whole number from 0 to 100");
+            } else if (k == "retry_on") {
+                auto words = v.is_string() ? util::split(v.get<std::string>(), ',')
+                                           : strings(v, "retry_on", "reasons to retry");
+                auto reasons = model::parse_retry_on(words);
+                if (reasons) job.retry_on = *reasons;
+                else if (!words.empty() || v.is_string()) problem("\"retry_on\" " + reasons.error());
             } else if (k == "sweep") {
                 job.sweep = sweep(v);
             } else if (k == "container") {
@@ -199,6 +209,7 @@ private:
             std::string text;
             if (value.is_string()) text = value.get<std::string>();
             else if (value.is_number_integer()) text = std::to_string(value.get<long long>());
+            else if (value.is_boolean() && key == "requeue") text = value.get<bool>() ? "true" : "false";
             else {
                 problem(fmt::format("slurm \"{}\" must be a string or a whole number", key));
                 continue;

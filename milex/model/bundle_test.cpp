@@ -161,3 +161,25 @@ TEST_CASE("a bundle with a number too large for JSON is refused like any invalid
     CHECK(bundle_problems(R"({"A": {"script": "x", "slurm": {"mem": 1e99999}}})") ==
           std::vector<std::string>{"b.json: invalid JSON: number overflow parsing '1e99999'"});
 }
+
+TEST_CASE("retries, retry_on and requeue: read, written back the same, and their mistakes with the fix") {
+    const std::string text = R"({"T": {"script": "train", "slurm": {"signal": "USR1@300", "requeue": true},
+        "retries": 3, "retry_on": "timeout,preempted,node_fail"}})";
+    const Bundle bundle = parse_bundle(text, "b.json");
+    const Job& job = bundle.jobs.front();
+    CHECK(job.retries == 3);
+    CHECK(job.retry_on.size() == 3);
+    CHECK(*find_option(job.slurm, "requeue") == "true");
+    CHECK(parse_bundle(bundle.to_json().dump(), "b.json").to_json() == bundle.to_json());
+    CHECK(bundle_problems(R"({"T": {"script": "x", "retries": -1, "retry_on": ["timeout", "oom"],
+        "slurm": {"requeue": "maybe", "signal": "USR1@soon"}}})") ==
+          std::vector<std::string>{
+              "b.json: job \"T\" \"retries\" must be a whole number from 0 to 100",
+              "b.json: job \"T\" \"retry_on\" \"oom\": a job that ran out of memory is not retried with the same "
+              "--mem, where it would run out again; raise --mem (or resubmit it with more), and retry on timeout, "
+              "preempted or node_fail",
+              "b.json: job \"T\" slurm \"requeue\" \"maybe\" must be true or false",
+              "b.json: job \"T\" slurm \"signal\" \"USR1@soon\" is not a signal; write SIGNAL@SECONDS, e.g. USR1@300 "
+              "(USR1 300 seconds before the time limit; one of HUP, INT, QUIT, USR1, USR2, ALRM, TERM, CONT, URG, XCPU)",
+          });
+}

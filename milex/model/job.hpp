@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <tl/expected.hpp>
 
 #include "milex/model/container.hpp"
 #include "milex/model/slurm_options.hpp"
@@ -22,6 +23,19 @@ struct Sweep {
 
     nlohmann::ordered_json to_json() const;
 };
+
+/// The ways a job can end that `retries` retries on the cluster (--retry-on).
+enum class RetryOn { timeout, preempted, node_fail };
+
+/// "timeout", "preempted", "node_fail".
+const char* retry_on_name(RetryOn reason);
+
+/// The words of --retry-on / "retry_on" ("timeout,preempted" or a list); the message names
+/// what is wrong and the words there are.
+tl::expected<std::vector<RetryOn>, std::string> parse_retry_on(const std::vector<std::string>& words);
+
+/// What --retry-on means when not given: every reason there is.
+const std::vector<RetryOn>& default_retry_on();
 
 struct Job {
     std::string name;
@@ -50,6 +64,16 @@ struct Job {
     /// The code the job runs (milex-schedule --snapshot): shipped by milex-run to
     /// `<machine path>/code/<id>/` and run from there, whatever happened to the tree since.
     std::optional<Snapshot> snapshot;
+
+    /// How many times the cluster itself runs the job again when it ends in one of `retry_on`
+    /// (0: never); the attempts then number 1 … retries + 1.
+    int retries = 0;
+    /// Empty: default_retry_on().
+    std::vector<RetryOn> retry_on;
+
+    /// retry_on, or the default when it is empty.
+    const std::vector<RetryOn>& retry_reasons() const { return retry_on.empty() ? default_retry_on() : retry_on; }
+    bool retries_on(RetryOn reason) const;
 
     /// Whether the batch script calls the application (`script` with its arguments): always,
     /// unless the job's container has a `command` of its own.

@@ -109,6 +109,15 @@ ordered_json job_run_json(const JobRun& run) {
     if (!run.tag.empty()) r["tag"] = run.tag;
     if (!run.array.empty()) r["array"] = run.array;
     if (!run.time_limit.empty()) r["time_limit"] = run.time_limit;
+    if (run.requeue) r["requeue"] = true;
+    if (run.retries > 0) r["retries"] = run.retries;
+    if (!run.requeues.empty()) {
+        ordered_json list = ordered_json::array();
+        for (const auto& q : run.requeues)
+            list.push_back({{"attempt", q.attempt}, {"job_id", q.job_id}, {"state", q.state}, {"start", q.start},
+                            {"end", q.end}, {"reason", q.reason}});
+        r["requeues"] = list;
+    }
     ordered_json states = ordered_json::array();
     for (const auto& s : run.states) states.push_back(change_json(s));
     r["states"] = std::move(states);
@@ -163,6 +172,12 @@ JobRun job_run_from_json(const ordered_json& item) {
     run.tag = item.value("tag", "");
     run.array = item.value("array", "");
     run.time_limit = item.value("time_limit", "");
+    run.requeue = item.value("requeue", false);
+    run.retries = whole(item, "retries", 0);
+    const ordered_json requeues = item.value("requeues", ordered_json::array());
+    for (const auto& q : requeues)
+        run.requeues.push_back({whole(q, "attempt", 1), q.value("job_id", ""), q.value("state", ""),
+                                q.value("start", ""), q.value("end", ""), q.value("reason", "")});
     const ordered_json states = item.value("states", ordered_json::array());
     for (const auto& s : states) run.states.push_back(change_from(s));
     const ordered_json parts = item.value("parts", ordered_json::array());

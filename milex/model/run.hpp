@@ -30,6 +30,17 @@ struct RunPart {
     std::string tag;
 };
 
+/// An earlier run of a job under the same scheduler id: the scheduler queued it again itself
+/// (preempted, its node failed, or it asked to be after its signal before the time limit).
+struct Requeue {
+    int attempt = 1;  ///< which attempt it was (MILEX_ATTEMPT)
+    std::string job_id;
+    std::string state;  ///< how it ended: PREEMPTED, NODE_FAIL, REQUEUED, …
+    std::string start;
+    std::string end;
+    std::string reason;
+};
+
 struct JobRun {
     std::string name;
     std::string job_id;   ///< the scheduler's id, e.g. "1234" (or "1234_[0-3]" for arrays: the base id)
@@ -45,6 +56,11 @@ struct JobRun {
     std::string tag;
     std::string array;               ///< the --array spec it was submitted with, if any
     std::string time_limit;          ///< the --time it was submitted with, if any
+    /// The scheduler may queue it again under its id (requeue, retries): its earlier runs are
+    /// in `requeues`, and its submit time moves with each.
+    bool requeue = false;
+    int retries = 0;                 ///< the retries on the cluster it was submitted with
+    std::vector<Requeue> requeues;
     std::vector<StateChange> states;
     /// For an array whose every task ended: how each did ("3" → …).
     std::map<std::string, StateChange> tasks;

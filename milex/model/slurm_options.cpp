@@ -11,7 +11,7 @@ namespace milex::model {
 
 namespace {
 
-enum class Kind { time, memory, array, count, range, gres, gpus, word };
+enum class Kind { time, memory, array, count, range, gres, gpus, word, signal, boolean };
 
 struct KeySpec {
     const char* key;
@@ -31,11 +31,27 @@ constexpr KeySpec k_keys[] = {
     {"gpus_per_task", Kind::gpus, false},   {"qos", Kind::word, false},
     {"constraint", Kind::word, false},      {"reservation", Kind::word, false},
     {"exclude", Kind::word, false},         {"nodelist", Kind::word, false},
-    {"licenses", Kind::word, false},        {"signal", Kind::word, false},
+    {"licenses", Kind::word, false},        {"signal", Kind::signal, false},
+    {"requeue", Kind::boolean, false},
     {"output", Kind::word, false},          {"error", Kind::word, false},
     {"mail_type", Kind::word, false},       {"mail_user", Kind::word, false},
     {"account", Kind::word, true},
 };
+
+struct SignalName {
+    const char* name;
+    int number;
+};
+// The signals a batch script can catch and pass on (KILL and STOP cannot be caught), with
+// their Linux numbers, which SLURM takes too.
+constexpr SignalName k_signals[] = {{"HUP", 1},   {"INT", 2},   {"QUIT", 3},  {"USR1", 10}, {"USR2", 12},
+                                    {"ALRM", 14}, {"TERM", 15}, {"CONT", 18}, {"URG", 23},  {"XCPU", 24}};
+
+std::string catchable_signal_names() {
+    std::string out;
+    for (const auto& signal : k_signals) out += (out.empty() ? "" : ", ") + std::string(signal.name);
+    return out;
+}
 
 const KeySpec* spec_of(const std::string& key) {
     for (const auto& spec : k_keys)
@@ -263,6 +279,40 @@ std::optional<std::string> check_slurm_value(const std::string& key, const std::
     }
     case Kind::word:
         return check_word(key, value);
+    case Kind::signal:
+        if (parse_signal(value)) return std::nullopt;
+        return fmt::format("\"{}\" is not a signal; write SIGNAL@SECONDS, e.g. USR1@300 (USR1 300 seconds before "
+                           "the time limit; one of {})",
+                           value, catchable_signal_names());
+    case Kind::boolean:
+        if (value == "true" || value == "false") return std::nullopt;
+        return fmt::format("\"{}\" must be true or false", value);
+    }
+    return std::nullopt;
+}
+
+std::optional<SignalSpec> parse_signal(const std::string& value) {
+    SignalSpec spec;
+    std::string_view v = value;
+    if (v.starts_with("B:") || v.starts_with("R:") || v.starts_with("RB:") || v.starts_with("BR:")) {
+        const size_t colon = v.find(':');
+        spec.prefix = std::string(v.substr(0, colon));
+        v = v.substr(colon + 1);
+    }
+    const size_t at = v.find('@');
+    std::string name(v.substr(0, at));
+    if (at != std::string_view::npos) {
+        const std::string_view seconds = v.substr(at + 1);
+        if (!all_digits(seconds, 5)) return std::nullopt;
+        spec.seconds = std::stoll(std::string(seconds));
+        if (spec.seconds > 65535) return std::nullopt;  // SLURM's largest
+    }
+    if (name.starts_with("SIG")) name = name.substr(3);
+    for (const auto& known : k_signals) {
+        if (name == known.name || name == std::to_string(known.number)) {
+            spec.name = known.name;
+            return spec;
+        }
     }
     return std::nullopt;
 }

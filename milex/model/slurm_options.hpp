@@ -50,6 +50,16 @@ std::vector<std::string> array_indices(const std::string& spec, size_t limit = 1
 /// Indices as an array spec, ranges folded: 0 1 2 3 7 9 10 → "0-3,7,9-10".
 std::string fold_indices(const std::vector<size_t>& sorted_indices);
 
+/// A `signal` value, SLURM's form [B:|R:]SIGNAL[@SECONDS]: the signal's name without SIG
+/// ("USR1"; numbers are read as their names), how long before the time limit it comes (60 when
+/// not given, as SLURM does), and the prefix as written ("", "B", "R"). nullopt when it is not one.
+struct SignalSpec {
+    std::string prefix;
+    std::string name;
+    long long seconds = 60;
+};
+std::optional<SignalSpec> parse_signal(const std::string& value);
+
 /// A SLURM time limit ("90", "1:30:00", "2-12") in seconds; 0 when there is none (UNLIMITED).
 long long time_limit_seconds(const std::string& limit);
 

@@ -75,3 +75,23 @@ TEST_CASE("the hand-written grammars refuse near misses") {
         CHECK_MESSAGE(!check_slurm_value("gres", good), good);
     for (const char* good : {"a100:2", "3"}) CHECK_MESSAGE(!check_slurm_value("gpus", good), good);
 }
+
+TEST_CASE("signals: SLURM's form with or without SIG, a number or B:, and what is wrong with the rest") {
+    auto spec = parse_signal("USR1@300");
+    REQUIRE(spec);
+    CHECK(spec->name == "USR1");
+    CHECK(spec->seconds == 300);
+    CHECK(spec->prefix == "");
+    CHECK(parse_signal("B:SIGUSR2@30")->name == "USR2");
+    CHECK(parse_signal("B:SIGUSR2@30")->prefix == "B");
+    CHECK(parse_signal("10")->name == "USR1");
+    CHECK(parse_signal("10")->seconds == 60);
+    CHECK_FALSE(parse_signal("KILL@30"));
+    CHECK_FALSE(parse_signal("USR1@"));
+    CHECK_FALSE(parse_signal("USR1@99999"));
+    CHECK(*check_slurm_value("signal", "USR3@10") ==
+          "\"USR3@10\" is not a signal; write SIGNAL@SECONDS, e.g. USR1@300 (USR1 300 seconds before the time limit; "
+          "one of HUP, INT, QUIT, USR1, USR2, ALRM, TERM, CONT, URG, XCPU)");
+    CHECK(*check_slurm_value("requeue", "yes") == "\"yes\" must be true or false");
+    CHECK_FALSE(check_slurm_value("requeue", "false"));
+}

@@ -46,6 +46,8 @@ JobStatus status_from_record(const model::JobRun& job) {
     status.job_id = job.job_id;
     status.attempt = job.attempt;
     status.after = job.after;
+    status.requeues = job.requeues;
+    status.retries = job.retries;
     if (!job.states.empty()) status.state = from_change(job.states.back());
     for (const auto& [task, change] : job.tasks) status.tasks[task] = from_change(change);
     return status;
@@ -98,6 +100,12 @@ std::map<std::string, const model::JobRun*> task_attempts(const model::RunRecord
     return out;
 }
 
+std::string JobStatus::title() const {
+    if (retries > 0) return fmt::format("{} (attempt {} of {})", name, current_attempt(), attempt + retries);
+    if (current_attempt() > 1) return fmt::format("{} (attempt {})", name, current_attempt());
+    return name;
+}
+
 std::string state_text(const JobState& state) {
     if (state.state == State::never_ran) return "never ran: dependency failed";
     return scheduler::state_name(state.state);
@@ -144,9 +152,10 @@ std::vector<JobStatus> refresh(store::StoredRun& run, scheduler::Scheduler& sche
     std::vector<scheduler::JobQuery> queries;
     for (const model::JobRun* job : latest) {
         if (ended_in_record(*job) || job->job_id.empty()) continue;
-        if (job->parts.empty()) queries.push_back({job->job_id, job->name, job->submitted, job->array, job->time_limit});
+        if (job->parts.empty())
+            queries.push_back({job->job_id, job->name, job->submitted, job->array, job->time_limit, job->requeue});
         for (const auto& part : job->parts)
-            queries.push_back({part.job_id, job->name, job->submitted, part.array, job->time_limit});
+            queries.push_back({part.job_id, job->name, job->submitted, part.array, job->time_limit, false});
     }
     auto reports = scheduler.query(queries);
     // A split array is one job: its parts' tasks, numbered from each part's offset.
@@ -186,6 +195,14 @@ std::vector<JobStatus> refresh(store::StoredRun& run, scheduler::Scheduler& sche
         }
         scheduler::JobReport& report = reports[job->job_id];
         JobState state = report.job;
+        // Every earlier run under this id lands in the record once, as the attempt it was.
+        for (size_t i = job->requeues.size(); i < report.requeues.size(); ++i) {
+            const JobState& earlier = report.requeues[i];
+            job->requeues.push_back({job->attempt + static_cast<int>(i), job->job_id,
+                                     earlier.state == State::pending ? "REQUEUED" : scheduler::state_name(earlier.state),
+                                     earlier.start, earlier.end, earlier.reason});
+            changed = true;
+        }
         if (state.state == State::unknown) {
             for (const auto& dep : job->after) {
                 auto it = by_id.find(dep);

@@ -29,6 +29,15 @@ struct JobStatus {
     std::map<std::string, scheduler::JobState> tasks;
     std::map<std::string, EarlierTask> earlier_tasks;  ///< the tasks of `tasks` an earlier attempt ran
     std::vector<std::string> after;
+    /// The earlier runs under this id that the scheduler queued again (preempted, node failure,
+    /// retry on timeout): the attempt of now is attempt + requeues.size().
+    std::vector<model::Requeue> requeues;
+    int retries = 0;  ///< the retries on the cluster it may still use in all: attempts up to attempt + retries
+
+    /// The attempt running (or last run) now: milex's attempts plus the scheduler's requeues.
+    int current_attempt() const { return attempt + static_cast<int>(requeues.size()); }
+    /// "B", "B (attempt 2)", "B (attempt 3 of 4)".
+    std::string title() const;
 };
 
 /// For an array job: each task index → the latest attempt of `job` in `record` that ran it.

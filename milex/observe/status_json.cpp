@@ -24,7 +24,15 @@ ordered_json run_json(const store::StoredRun& run, const std::vector<JobStatus>&
                         {"record", run.path.string()}};
     ordered_json list = ordered_json::array();
     for (const auto& job : jobs) {
-        ordered_json j = {{"name", job.name}, {"job_id", job.job_id}, {"attempt", job.attempt}};
+        ordered_json j = {{"name", job.name}, {"job_id", job.job_id}, {"attempt", job.current_attempt()}};
+        if (job.retries > 0) j["attempts_allowed"] = job.attempt + job.retries;
+        if (!job.requeues.empty()) {
+            ordered_json earlier = ordered_json::array();
+            for (const auto& q : job.requeues)
+                earlier.push_back({{"attempt", q.attempt}, {"job_id", q.job_id}, {"state", q.state}, {"start", q.start},
+                                   {"end", q.end}, {"reason", q.reason}});
+            j["requeues"] = earlier;
+        }
         j.update(state_json(job.state));
         if (!job.tasks.empty()) {
             ordered_json tasks = ordered_json::object();

@@ -174,3 +174,53 @@ TEST_CASE("after resubmit --failed of an array, status shows every task with its
     CHECK(attempts.at("3")->attempt == 2);
     CHECK(observe::task_attempts(f.run.record, "nobody").empty());
 }
+
+TEST_CASE("a job's title counts SLURM's requeues as attempts, and the attempts its retries allow") {
+    observe::JobStatus s;
+    s.name = "B";
+    CHECK(s.title() == "B");
+    s.attempt = 2;  // milex resubmit
+    CHECK(s.title() == "B (attempt 2)");
+    s.requeues.push_back({2, "41", "PREEMPTED", "", "", ""});
+    CHECK(s.title() == "B (attempt 3)");
+    s.retries = 2;
+    CHECK(s.title() == "B (attempt 3 of 4)");
+}
+
+TEST_CASE("a job's requeues, retries and requeue flag survive the record's JSON") {
+    model::JobRun run;
+    run.name = "A";
+    run.job_id = "41";
+    run.requeue = true;
+    run.retries = 3;
+    run.requeues = {{1, "41", "NODE_FAIL", "2026-12-03T08:19:40", "2026-12-03T08:20:06", ""},
+                    {2, "41", "REQUEUED", "2026-12-03T08:20:07", "2026-12-03T08:21:00", "requeued before its time limit"}};
+    const model::JobRun back = model::job_run_from_json(model::job_run_json(run));
+    CHECK(back.requeue);
+    CHECK(back.retries == 3);
+    REQUIRE(back.requeues.size() == 2);
+    CHECK(back.requeues[1].attempt == 2);
+    CHECK(back.requeues[1].state == "REQUEUED");
+    CHECK(back.requeues[1].reason == "requeued before its time limit");
+    CHECK(model::job_run_json(back) == model::job_run_json(run));
+}
+
+TEST_CASE("each run SLURM requeued lands in the record once, as the attempt it was") {
+    Fixture f;
+    test::FakeScheduler slurm;
+    slurm.states["10"] = report(State::running);
+    slurm.states["11"] = report(State::pending);
+    slurm.states["12"] = report(State::pending);
+    scheduler::JobState preempted;
+    preempted.state = State::preempted;
+    preempted.start = "2026-11-22T03:01:00";
+    slurm.states["10"].requeues = {preempted};
+    auto jobs = observe::refresh(f.run, slurm, f.runs);
+    CHECK(jobs[0].title() == "A (attempt 2)");
+    jobs = observe::refresh(f.run, slurm, f.runs);  // asked again: not recorded twice
+    const auto saved = f.runs.load(f.run.path).record;
+    REQUIRE(saved.find("A")->requeues.size() == 1);
+    CHECK(saved.find("A")->requeues[0].attempt == 1);
+    CHECK(saved.find("A")->requeues[0].state == "PREEMPTED");
+    CHECK(saved.find("A")->requeues[0].job_id == "10");
+}

@@ -5,6 +5,7 @@
 
 #include "milex/render/arguments.hpp"
 #include "milex/scheduler/dialect.hpp"
+#include "milex/scheduler/request.hpp"
 #include "milex/util/shell.hpp"
 #include "milex/util/error.hpp"
 
@@ -120,6 +121,13 @@ mustache::data script_data(const model::Job& job, const model::Machine& machine,
     mustache::data data;
     data.set("directives", directives);
     data.set("attempt", std::to_string(attempt));
+    data.set("restarts", dialect.restart_count());
+    {
+        const bool array = job.sweep || model::find_option(job.slurm, "array") != nullptr;
+        std::string dir = "\"$MILEX\"/checkpoints/" + util::shell_quote(bundle) + "/" + util::shell_quote(job.name);
+        if (array) dir += "/\"$MILEX_TASK_ID\"";
+        data.set("checkpoint_dir", dir);
+    }
     data.set("environment", dialect.environment());
     data.set("dependency_check", dialect.dependency_check());
     data.set("version", version);
@@ -137,6 +145,7 @@ mustache::data script_data(const model::Job& job, const model::Machine& machine,
     data.set("conversion", false);
     data.set("container", false);
     data.set("application", false);
+    data.set("long_job", false);
     return data;
 }
 
@@ -150,7 +159,31 @@ std::string render_template(const mustache::data& data) {
 
 std::string render_script(const ScriptInput& input) {
     mustache::data data = script_data(input.job, input.machine, input.bundle, input.version, input.attempt);
-    if (input.job.container) {
+    const scheduler::Dialect& dialect = scheduler::dialect_of(input.machine.scheduler);
+    const auto signal = scheduler::job_signal(scheduler::job_request(input.job, input.machine));
+    if (signal) {
+        // A job warned before its limit runs its application in the background, so that the
+        // script can pass the signal on and wait for the application to save its state.
+        mustache::data long_job;
+        if (input.job.container) {
+            const RuntimeImage image = input.image ? *input.image : direct_image(*input.job.container, input.machine);
+            long_job.set("what", fmt::format("Application, in a container run by {}: image {} ({})",
+                                             model::runtime_name(input.machine.container_runtime),
+                                             input.job.container->image, image.note));
+            long_job.set("call", container_call(input.job, input.machine, image));
+        } else {
+            long_job.set("what", "Application");
+            long_job.set("call", application_call(input.job));
+        }
+        long_job.set("signal", signal->name);
+        long_job.set("seconds", std::to_string(signal->seconds));
+        long_job.set("attempt_start", input.job.retries > 0 ? dialect.attempt_start(input.job) : "");
+        long_job.set("attempt_end", input.job.retries > 0
+                                        ? dialect.attempt_end(input.job, signal->name,
+                                                              util::shell_path_word(input.lock, "MILEX"))
+                                        : "");
+        data.set("long_job", long_job);
+    } else if (input.job.container) {
         const RuntimeImage image = input.image ? *input.image : direct_image(*input.job.container, input.machine);
         mustache::data container;
         container.set("runtime", model::runtime_name(input.machine.container_runtime));

@@ -17,6 +17,9 @@ struct ScriptInput {
     /// For a container job: its image as prepared for the machine; null means direct_image().
     const RuntimeImage* image = nullptr;
     int attempt = 1;  ///< which attempt of the job this script is (MILEX_ATTEMPT)
+    /// The run's lock file on the machine, which a job retrying itself takes (as milex
+    /// resubmit does) before it asks the scheduler to queue it again.
+    std::string lock = {};
 };
 
 /// The job that converts a local image into a .sif on an apptainer/singularity machine, once

@@ -221,3 +221,104 @@ TEST_CASE("a job with a code snapshot runs from it: working directory, PYTHONPAT
     // Without a snapshot nothing of it is written.
     CHECK(render::render_script({example_job(), machine(), "b", "0.1.0"}).find("MILEX_CODE") == std::string::npos);
 }
+
+TEST_CASE("a long job: its signal and TERM reach the application, which saves its checkpoint; MILEX_ATTEMPT counts requeues") {
+    model::Machine m;
+    m.name = "local";
+    m.path = test::temp_dir().string();
+    std::filesystem::create_directories(test::temp_dir() / "slurm");
+    // The application: on USR1 or TERM it writes what it got into its checkpoint folder, then exits
+    // 75. TERM comes twice (from "SLURM" to the whole group, and passed on by the script): it ignores the second.
+    test::write_script(test::temp_dir(), "app",
+                       "got() { trap '' USR1 TERM; echo \"$MILEX_ATTEMPT got $1\" >>\"$MILEX_CHECKPOINT_DIR/seen\"; exit 75; }\n"
+                       "trap 'got USR1' USR1\ntrap 'got TERM' TERM\n"
+                       "touch \"$MILEX/started-$MILEX_ATTEMPT\"\nwhile :; do sleep 0.1; done");
+    model::Job j;
+    j.name = "A";
+    j.script = (test::temp_dir() / "app").string();
+    j.slurm = {{"signal", "USR1@300"}, {"time", "10"}};
+    const std::string script = render::render_script({j, m, "b_20261122023840", "0.1.0"});
+    CHECK(script.find("#SBATCH --signal=B:USR1@300\n") != std::string::npos);
+    test::write_file(test::temp_dir() / "job.sh", script);
+    auto run = [&](const std::string& id, const std::string& signal, const std::string& restarts) {
+        // As SLURM does: the signal to the batch shell alone (B:), or TERM to every process of the job.
+        const std::string started = (test::temp_dir() / ("started-" + std::to_string(1 + std::stoi(restarts)))).string();
+        const std::string kill = signal == "USR1" ? "kill -USR1 $pid" : "kill -TERM -- -$pid";
+        util::run_process({"bash", "-c", "SLURM_JOB_ID=" + id + " SLURM_JOB_NAME=A SLURM_RESTART_COUNT=" + restarts +
+                                             " setsid bash " + (test::temp_dir() / "job.sh").string() +
+                                             " & pid=$!; while [ ! -e " + started + " ]; do sleep 0.1; done; " + kill +
+                                             "; wait $pid"});
+        return test::read_file(test::temp_dir() / "slurm" / ("A-" + id + ".status"));
+    };
+    CHECK(run("7", "USR1", "0").find(" exit 75 signal USR1\n") != std::string::npos);
+    // The second TERM may reach a shell application before its trap has ignored it (exit 143).
+    CHECK(run("7", "TERM", "1").find(" signal TERM\n") != std::string::npos);
+    CHECK(test::read_file(test::temp_dir() / "checkpoints" / "b_20261122023840" / "A" / "seen") ==
+          "1 got USR1\n2 got TERM\n");
+}
+
+TEST_CASE("a job with retries on SLURM: requeueable, warned before its limit, requeued by itself under the run's lock") {
+    model::Machine m = machine();
+    model::Job j = example_job();
+    j.retries = 3;
+    const std::string script =
+        render::render_script({j, m, "sweep_20261122023840", "0.1.0", nullptr, 1, m.path + "/slurm/sweep_20261122023840.run1.lock"});
+    CHECK(script == test::golden("retries.sh", script));
+    j.retry_on = {model::RetryOn::timeout};
+    const auto only_timeout = render::render_script({j, m, "sweep_20261122023840", "0.1.0"});
+    CHECK(only_timeout.find("--requeue") == std::string::npos);
+    CHECK(only_timeout.find("#SBATCH --signal=B:USR1@90\n") != std::string::npos);
+    CHECK(only_timeout.find("requeue=0") == std::string::npos);
+    j.retry_on = {model::RetryOn::preempted, model::RetryOn::node_fail};
+    const auto no_timeout = render::render_script({j, m, "sweep_20261122023840", "0.1.0"});
+    CHECK(no_timeout.find("#SBATCH --requeue\n") != std::string::npos);
+    CHECK(no_timeout.find("--signal") == std::string::npos);
+}
+
+TEST_CASE("retries that contradict the request, or a scheduler that cannot retry, are refused with the fix") {
+    model::Job j = example_job();
+    j.retries = 2;
+    j.retry_on = {model::RetryOn::preempted};
+    REQUIRE_THROWS_WITH(render::render_script({j, machine(), "b_20261122023840", "0.1.0"}),
+                        "job \"train\": retry_on has preempted without node_fail: the scheduler requeues a job for both "
+                        "or for neither; give both, or neither");
+    j.retry_on = {};
+    j.slurm = {{"requeue", "false"}};
+    REQUIRE_THROWS_WITH(render::render_script({j, machine(), "b_20261122023840", "0.1.0"}),
+                        "job \"train\": \"requeue\": false contradicts retries on preempted and node_fail (a retry is "
+                        "a requeue); remove --no-requeue, or set --retry-on timeout");
+    j.slurm = {{"signal", "TERM@60"}};
+    REQUIRE_THROWS_WITH(render::render_script({j, machine(), "b_20261122023840", "0.1.0"}),
+                        "job \"train\": retries on timeout need a --signal other than TERM (which the scheduler also "
+                        "sends when it preempts or cancels the job), e.g. USR1@300");
+    j.slurm = {};
+    model::Machine direct = machine();
+    direct.scheduler = model::SchedulerKind::none;
+    REQUIRE_THROWS_WITH(render::render_script({j, direct, "b_20261122023840", "0.1.0"}),
+                        "job \"train\": machine \"narval\" runs jobs directly (\"scheduler\": \"none\"): nothing "
+                        "preempts or requeues them there, so it cannot retry; remove \"retries\" or run the job on a "
+                        "SLURM machine");
+    REQUIRE_THROWS_WITH(render::render_script({j, sge_machine(), "b_20261122023840", "0.1.0"}),
+                        "job \"train\" on machine \"local-sge\": retries on the cluster need SLURM's requeue; Grid "
+                        "Engine has no such thing milex can drive (remove \"retries\", or run the job on a SLURM "
+                        "machine)");
+}
+
+TEST_CASE("Grid Engine: USR1 before the limit is s_rt, requeue is -r; other signals are refused") {
+    model::Job j = example_job();
+    j.slurm = {{"time", "10"}, {"signal", "USR1@120"}, {"requeue", "true"}};
+    const auto script = render::render_script({j, sge_machine(), "b_20261122023840", "0.1.0"});
+    CHECK(script.find("#$ -l s_rt=480\n") != std::string::npos);
+    CHECK(script.find("#$ -r y\n") != std::string::npos);
+    CHECK(script.find("export MILEX_ATTEMPT=$(( 1 + ${RESTARTED:-0} ))") != std::string::npos);
+    j.slurm = {{"time", "10"}, {"signal", "USR2@120"}};
+    REQUIRE_THROWS_WITH(render::render_script({j, sge_machine(), "b_20261122023840", "0.1.0"}),
+                        "job \"train\" on machine \"local-sge\": Grid Engine cannot express \"signal\" USR2@120 (it "
+                        "sends only USR1 before a time limit, at s_rt; use USR1@SECONDS); remove it from the job (or "
+                        "from the machine's \"sbatch\" defaults) or run the job on a SLURM machine");
+    j.slurm = {{"signal", "USR1@120"}};
+    REQUIRE_THROWS_WITH(render::render_script({j, sge_machine(), "b_20261122023840", "0.1.0"}),
+                        "job \"train\" on machine \"local-sge\": Grid Engine cannot express \"signal\" USR1@120 "
+                        "without a time limit (s_rt is counted from the start; give --time); remove it from the job "
+                        "(or from the machine's \"sbatch\" defaults) or run the job on a SLURM machine");
+}

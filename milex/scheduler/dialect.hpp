@@ -36,6 +36,24 @@ public:
     /// Bash lines run before the job starts (after milex_status_file is set): what the scheduler
     /// cannot check itself, e.g. that the dependencies ended well. Empty when nothing is needed.
     virtual std::string dependency_check() const { return {}; }
+    /// Bash arithmetic: how many times the scheduler has started the job again under the same id
+    /// (SLURM's requeue after a preemption or a node failure): 0 on its first start. MILEX_ATTEMPT
+    /// is milex's attempt plus this.
+    virtual std::string restart_count() const { return "0"; }
+    /// For a job with retries (job.retries > 0), bash lines at the start of every attempt: what
+    /// the last allowed attempt changes. Empty when nothing is needed.
+    virtual std::string attempt_start(const model::Job& job) const {
+        (void)job;
+        return {};
+    }
+    /// For a job with retries, bash lines run once its application has ended, before the script
+    /// exits with the application's status: what brings the job back. `signal` is the signal the
+    /// scheduler sends before the time limit ("USR1"), which the script notes in milex_signal;
+    /// `lock` the run's lock file on the machine, as a shell word (milex resubmit takes it too).
+    virtual std::string attempt_end(const model::Job& job, const std::string& signal, const std::string& lock) const {
+        (void)job, (void)signal, (void)lock;
+        return {};
+    }
     /// The file the scheduler writes for `name`.
     virtual std::string log_file(const LogName& name) const = 0;
 };

@@ -69,6 +69,10 @@ void ReportBook::record(const std::string& id, const std::vector<std::string>& t
     }
 }
 
+void ReportBook::record_requeue(const std::string& id, const JobState& state) {
+    if (job(id)) m_reports[id].requeues.push_back(state);
+}
+
 bool ReportBook::resolved(const std::string& id) const {
     auto it = m_reports.find(id);
     if (it == m_reports.end()) return false;

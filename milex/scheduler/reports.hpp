@@ -26,6 +26,8 @@ public:
     /// Records the state of a job, or of some tasks of an array (`tasks` empty: all of them).
     /// Tasks that were not asked for are ignored; `overwrite` false keeps what is known.
     void record(const std::string& id, const std::vector<std::string>& tasks, const JobState& state, bool overwrite);
+    /// Notes an earlier run of the job `id` under the same id (a requeue), oldest first.
+    void record_requeue(const std::string& id, const JobState& state);
     /// The ids with a job or a task still unknown, in the order asked.
     std::vector<std::string> unresolved() const;
     /// The exit-status files (`<dir>/<name>-<id>[_<task>].status`) of what is unresolved:

@@ -26,7 +26,42 @@ model::SlurmOptions job_request(const model::Job& job, const model::Machine& mac
     if (!machine.mail_type.empty()) options.push_back({"mail_type", machine.mail_type});
     model::SlurmOptions request = job.slurm;
     if (job.sweep) model::set_option(request, "array", sweep_array(*job.sweep));
-    return model::merged(model::merged(options, machine.sbatch), request);
+    model::SlurmOptions all = model::merged(model::merged(options, machine.sbatch), request);
+    if (job.retries > 0) {
+        // Retries are the scheduler's requeue: a job requeued when preempted or when its node
+        // fails, and warned before its time limit so that it can checkpoint and requeue itself.
+        const bool requeued = job.retries_on(model::RetryOn::preempted) || job.retries_on(model::RetryOn::node_fail);
+        if (requeued && !model::find_option(all, "requeue")) all.push_back({"requeue", "true"});
+        if (job.retries_on(model::RetryOn::timeout) && !model::find_option(all, "signal"))
+            all.push_back({"signal", k_default_retry_signal});
+    }
+    return all;
+}
+
+std::optional<model::SignalSpec> job_signal(const model::SlurmOptions& request) {
+    const std::string* value = model::find_option(request, "signal");
+    return value ? model::parse_signal(*value) : std::nullopt;
+}
+
+std::optional<std::string> retry_problem(const model::Job& job, const model::SlurmOptions& request) {
+    if (job.retries == 0) return std::nullopt;
+    const bool preempted = job.retries_on(model::RetryOn::preempted);
+    const bool node_fail = job.retries_on(model::RetryOn::node_fail);
+    if (preempted != node_fail)
+        return fmt::format("job \"{}\": retry_on has {} without {}: the scheduler requeues a job for both or for "
+                           "neither; give both, or neither",
+                           job.name, preempted ? "preempted" : "node_fail", preempted ? "node_fail" : "preempted");
+    const std::string* requeue = model::find_option(request, "requeue");
+    if (preempted && requeue && *requeue == "false")
+        return fmt::format("job \"{}\": \"requeue\": false contradicts retries on preempted and node_fail (a "
+                           "retry is a requeue); remove --no-requeue, or set --retry-on timeout",
+                           job.name);
+    const auto signal = job_signal(request);
+    if (job.retries_on(model::RetryOn::timeout) && signal && signal->name == "TERM")
+        return fmt::format("job \"{}\": retries on timeout need a --signal other than TERM (which the scheduler "
+                           "also sends when it preempts or cancels the job), e.g. USR1@300",
+                           job.name);
+    return std::nullopt;
 }
 
 std::optional<GpuAsk> gpu_ask(const std::string& gres_item) {

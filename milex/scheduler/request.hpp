@@ -13,8 +13,22 @@ namespace milex::scheduler {
 
 /// The request of a job on a machine, in the order a script states it: job name, output, account
 /// and partition from the machine, the machine's sbatch defaults, then the job's own request (a
-/// job's value wins over the machine's); a sweep adds its array.
+/// job's value wins over the machine's); a sweep adds its array. A job with retries gets
+/// "requeue" (retries on preempted and node_fail) and a signal (retries on timeout) unless it
+/// says otherwise.
 model::SlurmOptions job_request(const model::Job& job, const model::Machine& machine);
+
+/// The signal a job with retries on timeout gets before its time limit when it names none:
+/// 90 s before, as submitit does, time enough to write a checkpoint of a few GB.
+inline constexpr const char* k_default_retry_signal = "USR1@90";
+
+/// The signal of a request (job_request's), if it has one.
+std::optional<model::SignalSpec> job_signal(const model::SlurmOptions& request);
+
+/// What is contradictory in a job's retries with its request (job_request's): retry_on with
+/// preempted but not node_fail (a scheduler requeues for both), "requeue": false with retries
+/// on either, retries on timeout with the signal TERM. nullopt when fine.
+std::optional<std::string> retry_problem(const model::Job& job, const model::SlurmOptions& request);
 
 /// The array spec of a sweep: 0-(N-1), with %limit.
 std::string sweep_array(const model::Sweep& sweep);

@@ -94,12 +94,17 @@ struct JobQuery {
     std::string submitted;  ///< ISO 8601 UTC
     std::string array;      ///< the --array spec for an array job ("0-3"), else ""
     std::string time_limit;  ///< the --time it was submitted with: tells a time-out from a cancel
+    /// The scheduler may have queued it again under its id (its submit time then moves on):
+    /// its earlier runs are asked for too (JobReport::requeues).
+    bool requeue = false;
 };
 
 /// The answer for one submitted job: its own state and, for an array, each task's ("3", "4", …).
 struct JobReport {
     JobState job;
     std::map<std::string, JobState> tasks;
+    /// For a job asked with `requeue`: how each earlier run under its id ended, oldest first.
+    std::vector<JobState> requeues;
 };
 
 /// Per partition and GPU type: what is there, what is free, and who waits for it.

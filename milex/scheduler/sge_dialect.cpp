@@ -116,6 +116,10 @@ std::string mail_letters(const std::string& types, const std::string& where) {
 std::vector<std::string> SgeDialect::directives(const model::Job& job, const model::Machine& machine) const {
     const auto request = job_request(job, machine);
     const std::string where = fmt::format("job \"{}\" on machine \"{}\"", job.name, machine.name);
+    if (job.retries > 0)
+        throw Error(fmt::format("{}: retries on the cluster need SLURM's requeue; Grid Engine has no such thing "
+                                "milex can drive (remove \"retries\", or run the job on a SLURM machine)",
+                                where));
     auto refuse = [&](const std::string& key, const std::string& why) {
         return Error(fmt::format("{}: Grid Engine cannot express \"{}\"{}; remove it from the job (or from the "
                                  "machine's \"sbatch\" defaults) or run the job on a SLURM machine",
@@ -160,6 +164,19 @@ std::vector<std::string> SgeDialect::directives(const model::Job& job, const mod
             if (v.find(':') != std::string::npos)
                 throw refuse(key, fmt::format(" {} (the gpu complex counts GPUs; it has no types)", v));
             gpus = v;
+        } else if (key == "signal") {
+            // Grid Engine sends SIGUSR1 when a job passes its soft run-time limit (s_rt), and
+            // SIGKILL at the hard one (h_rt): USR1 some seconds before the limit is s_rt.
+            const auto signal = model::parse_signal(v);
+            const std::string* time = find("time");
+            const long long limit = time ? model::time_limit_seconds(*time) : 0;
+            if (signal->name != "USR1")
+                throw refuse(key, fmt::format(" {} (it sends only USR1 before a time limit, at s_rt; use USR1@SECONDS)", v));
+            if (limit <= 0)
+                throw refuse(key, fmt::format(" {} without a time limit (s_rt is counted from the start; give --time)", v));
+            add(fmt::format("-l s_rt={}", std::max<long long>(1, limit - signal->seconds)));
+        } else if (key == "requeue") {
+            add(v == "true" ? "-r y" : "-r n");
         } else if (key == "mail_user") {
             add("-M " + v);
         } else if (key == "mail_type") {

@@ -12,6 +12,8 @@ public:
     std::string environment() const override;
     std::string dependency_check() const override;
     std::string log_file(const LogName& name) const override;
+    /// A job run again (-r y, after its host went down) has RESTARTED=1.
+    std::string restart_count() const override { return "${RESTARTED:-0}"; }
 };
 
 namespace sge {

@@ -33,7 +33,10 @@ bool ours(const JobQuery& query, const std::string& name, const std::string& sub
     if (!name.empty() && name != query.name) return false;
     const auto mine = slurm::epoch_of(query.submitted, true);
     const auto theirs = slurm::epoch_of(submitted, false);
-    return !mine || !theirs || std::llabs(*mine - *theirs) <= 26 * 3600;
+    if (!mine || !theirs) return true;
+    // A requeued job's submit time is that of its requeue: any time after ours.
+    if (query.requeue && *theirs >= *mine - 26 * 3600) return true;
+    return std::llabs(*mine - *theirs) <= 26 * 3600;
 }
 
 std::string joined_ids(const std::vector<std::string>& ids) { return util::join(ids, ","); }
@@ -134,17 +137,47 @@ std::map<std::string, JobReport> SlurmScheduler::query(const std::vector<JobQuer
         book.record(row.job_id, tasks_of(row.tasks), row.state, true);
     }
 
+    // 1b. Jobs SLURM may have queued again under their ids: each earlier run is a line of
+    // `sacct -D` (oldest first), the last line the run of now. One sacct for all of them.
+    const long long now_seconds = static_cast<long long>(std::time(nullptr));
+    auto since_of = [&](const std::vector<std::string>& of) {
+        long long oldest = 0;
+        for (const auto& id : of)
+            if (auto t = slurm::epoch_of(book.job(id)->submitted, true)) oldest = std::max(oldest, now_seconds - *t);
+        // sacct looks back only to midnight without -S; a day more than the oldest job covers clock skew.
+        return fmt::format("now-{}", oldest + 86400);
+    };
+    std::vector<std::string> requeueable;
+    for (const auto& job : jobs)
+        if (job.requeue && job.array.empty()) requeueable.push_back(job.id);
+    if (!requeueable.empty() && m_site.accounting.value_or(true)) {
+        auto runs = call({"sacct", "-D", "-X", "-n", "-P", "-j", joined_ids(requeueable), "-S", since_of(requeueable),
+                          "-o", slurm::accounting_fields()},
+                         true);
+        if (runs.succeeded()) {
+            std::map<std::string, std::vector<slurm::AccountingRow>> by_id;
+            for (auto& row : slurm::parse_accounting(runs.out)) {
+                const JobQuery* job = book.job(row.job_id);
+                if (job && row.tasks.empty() && ours(*job, row.name, row.submitted))
+                    by_id[row.job_id].push_back(std::move(row));
+            }
+            for (auto& [id, rows] : by_id) {
+                for (size_t i = 0; i + 1 < rows.size(); ++i) {
+                    JobState earlier = rows[i].state;
+                    // sacct says REQUEUED for a job that asked for it itself (retry on timeout).
+                    if (earlier.state == State::pending) earlier.reason = "requeued before its time limit";
+                    book.record_requeue(id, earlier);
+                }
+                if (is_final(rows.back().state.state)) book.record(id, {}, rows.back().state, false);
+            }
+        }
+    }
+
     // 2. What the queue forgot: accounting, when the site keeps it.
     std::string accounting_silent;
     auto missing = book.unresolved();
     if (!missing.empty() && m_site.accounting.value_or(true)) {
-        long long oldest = 0;
-        const long long now = static_cast<long long>(std::time(nullptr));
-        for (const auto& id : missing)
-            if (auto t = slurm::epoch_of(book.job(id)->submitted, true)) oldest = std::max(oldest, now - *t);
-        // sacct looks back only to midnight without -S; a day more than the oldest job covers clock skew.
-        const std::string since = fmt::format("now-{}", oldest + 86400);
-        auto accounting = call({"sacct", "-X", "-n", "-P", "-j", joined_ids(missing), "-S", since, "-o",
+        auto accounting = call({"sacct", "-X", "-n", "-P", "-j", joined_ids(missing), "-S", since_of(missing), "-o",
                                 slurm::accounting_fields()},
                                true);
         if (accounting.succeeded()) {

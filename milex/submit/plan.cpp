@@ -40,9 +40,10 @@ std::string bundle_lock_path(const model::Machine& machine, const std::string& b
 }
 
 std::string render_job(const model::Job& job, const model::Machine& machine, const std::string& bundle_stem,
-                       const ContainerPlan& containers, int attempt) {
+                       const ContainerPlan& containers, int attempt, int submission) {
     const render::RuntimeImage* image = job.container ? &containers.of(job.container->image).runtime_image : nullptr;
-    return render::render_script({job, machine, bundle_stem, version(), image, attempt});
+    return render::render_script(
+        {job, machine, bundle_stem, version(), image, attempt, bundle_lock_path(machine, bundle_stem, submission)});
 }
 
 } // namespace milex::submit

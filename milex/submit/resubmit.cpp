@@ -51,6 +51,18 @@ std::vector<std::string> resubmit(const model::Machine& machine, const Plan& pla
 
     util::FileLock lock = runs.lock(run.record.bundle, run.record.machine);
     run = runs.load(run.path);
+    // A job of the run that queues itself again (a retry on timeout) does so under the run's
+    // lock on the machine: wait until none does, so that what is cancelled and submitted below
+    // is never a retry under way. (Its `scontrol requeue Incomplete` never takes a job we cancel.)
+    const std::string machine_lock = bundle_lock_path(machine, run.record.bundle, run.record.submission);
+    try {
+        scheduler.wait_for_bundle(machine_lock);
+    } catch (const Error& e) {
+        throw Error(fmt::format("the run's lock {} on machine \"{}\" is still held (a job of the run queueing itself "
+                                "again, or a submission); nothing was resubmitted: try again in a minute",
+                                machine_lock, machine.name))
+            .with_details(e.details());
+    }
     std::vector<std::string> stale;
     std::unordered_map<std::string, std::vector<std::string>> ids;
     for (model::JobRun* job : run.record.latest()) {

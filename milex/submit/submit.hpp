@@ -133,8 +133,9 @@ void dry_run(const model::Config& config, const model::Machine& machine, const P
              const scheduler::Scheduler& scheduler, const std::function<void(std::string_view)>& emit,
              const ContainerPlan& containers = {}, const SnapshotPlan& snapshots = {});
 
-/// The batch script of `job` on `machine`, its container image as `containers` prepared it.
+/// The batch script of `job` on `machine`, its container image as `containers` prepared it, as
+/// attempt `attempt` of submission `submission` of the bundle (whose lock a retrying job takes).
 std::string render_job(const model::Job& job, const model::Machine& machine, const std::string& bundle_stem,
-                       const ContainerPlan& containers, int attempt = 1);
+                       const ContainerPlan& containers, int attempt = 1, int submission = 1);
 
 } // namespace milex::submit

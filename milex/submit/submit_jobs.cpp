@@ -88,7 +88,8 @@ std::vector<Pending> write_scripts(Target& target, const std::vector<size_t>& in
         if (attempt > 1) path.insert(path.size() - 3, fmt::format(".attempt{}", attempt));
         static const ContainerPlan k_no_containers;
         std::string script = render_job(job, target.machine, target.plan.file.stem(),
-                                        target.containers ? *target.containers : k_no_containers, attempt);
+                                        target.containers ? *target.containers : k_no_containers, attempt,
+                                        run.record.submission);
         pending.push_back({index, attempt, path, util::sha256_hex(script), std::move(pieces)});
         scripts.push_back({std::move(path), std::move(script), transport::FileMode::executable});
     }
@@ -144,6 +145,10 @@ model::JobRun intent(const Target& target, const model::Job& job, const Pending&
     if (const auto* array = model::find_option(options, "array")) job_run.array = *array;
     if (!pieces.front().array.empty() && pieces.size() == 1) job_run.array = pieces.front().array;
     if (const auto* time = model::find_option(options, "time")) job_run.time_limit = *time;
+    // Retries on timeout requeue the job from its script, whatever its requeue option.
+    const auto* requeue = model::find_option(options, "requeue");
+    job_run.requeue = (requeue && *requeue == "true") || job.retries > 0;
+    job_run.retries = job.retries;
     if (pieces.size() > 1)
         for (size_t k = 0; k < pieces.size(); ++k)
             job_run.parts.push_back({"", pieces[k].offset, pieces[k].array, fmt::format("{}:p{}", job_run.tag, k)});

@@ -18,7 +18,7 @@
 
 export MILEX='/home/ada/milex-sge'
 
-export MILEX_ATTEMPT=2
+export MILEX_ATTEMPT=$(( 2 + ${RESTARTED:-0} ))
 # Grid Engine's variables as milex's: its array tasks count from 1, milex's from 0
 if [ "${SGE_TASK_ID:-undefined}" != undefined ]; then
   # An array of listed tasks runs over their whole range: the others end here, leaving nothing.
@@ -36,7 +36,7 @@ export MILEX_JOB_ID="${JOB_ID:-$$}"
 milex_name="${JOB_NAME:-}"
 # The submitting shell's PATH, as SLURM passes it (the job's shell may have read a profile since)
 if [ -n "${SGE_O_PATH:-}" ]; then export PATH="$SGE_O_PATH"; fi
-
+export MILEX_CHECKPOINT_DIR="$MILEX"/checkpoints/'sweep_20261122023840'/'train'/"$MILEX_TASK_ID"
 # When and how the job ended, for milex status where the cluster keeps no accounting.
 milex_status_file="$MILEX/slurm/${milex_name:-train}-$milex_id.status"
 # Dependencies (qsub -hold_jid waits for their end, whatever their exit status): each must
@@ -58,6 +58,8 @@ printf 'start %s\n' "$(date +%s)" >"$milex_status_file" 2>/dev/null
 # The submission's tag, where the scheduler keeps none for ended jobs: a milex killed between the
 # submission and its record finds the job here and does not submit it twice.
 [ -z "${MILEX_TAG:-}" ] || printf 'tag %s\n' "$MILEX_TAG" >>"$milex_status_file" 2>/dev/null
+# Kept across attempts (requeues, retries, milex resubmit): where the application saves and finds its checkpoints.
+mkdir -p "$MILEX_CHECKPOINT_DIR" || echo "milex: cannot create MILEX_CHECKPOINT_DIR $MILEX_CHECKPOINT_DIR" >&2
 trap 'milex_rc=$?; printf "end %s exit %s%s\n" "$(date +%s)" "$milex_rc" "${milex_signal:+ signal $milex_signal}" >>"$milex_status_file" 2>/dev/null' EXIT
 trap 'milex_signal=TERM; exit 143' TERM
 

@@ -288,3 +288,17 @@ remote_log_of() { # machine job-name id → its output file on the remote side (
 remote_record() { # bundle-name machine → the newest run record of that bundle on that machine
   ls -t "$M"/runs/"$1"_*@"$2".*.json | head -n1
 }
+
+start_requeued() { # id → lets a job SLURM queued again start as soon as it can, not after cred_expire
+  # SLURM holds a requeued job for its credential lifetime (cred_expire, 120 s): its next launch
+  # credential must be newer than the revocation of the old one. Once it is pending again, a start
+  # two seconds on (past the second of the revocation, which slurmd compares in whole seconds)
+  # is safe; earlier, the launch fails at once (FAILED, exit 1).
+  local deadline=$((SECONDS + 120))
+  until [ "$(job_field "$1" JobState)" = PENDING ] && [ "$(job_field "$1" Reason)" = BeginTime ]; do
+    [ $SECONDS -lt $deadline ] || fail "job $1 is not pending after its requeue: $(job_field "$1" JobState)"
+    sleep 0.5
+  done
+  sleep 2
+  scontrol update jobid="$1" StartTime=now
+}
