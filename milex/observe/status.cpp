@@ -67,6 +67,7 @@ std::vector<std::string> indices_of(const model::JobRun& attempt) {
 /// Adds to `status` (the latest attempt's) the tasks earlier attempts ran and it did not, as
 /// recorded when those attempts ended; once the latest has ended, the job's state counts all.
 void add_earlier_tasks(const model::RunRecord& record, JobStatus& status) {
+    if (status.attempt <= 1) return;  // no earlier attempt (and no walk over every job of the record)
     bool added = false;
     for (const auto& [task, attempt] : task_attempts(record, status.name)) {
         if (attempt->attempt == status.attempt || status.tasks.count(task)) continue;

@@ -142,7 +142,9 @@ std::vector<AccountingRow> parse_accounting(const std::string& text) {
     return rows;
 }
 
-std::optional<long long> epoch_of(const std::string& time, bool utc) {
+namespace {
+
+std::optional<long long> epoch_of_uncached(const std::string& time, bool utc) {
     std::string t = time;
     if (!t.empty() && t.back() == 'Z') t.pop_back();
     std::tm tm{};
@@ -152,6 +154,22 @@ std::optional<long long> epoch_of(const std::string& time, bool utc) {
     if (seconds == -1) return std::nullopt;
     return seconds;
 }
+
+} // namespace
+
+std::optional<long long> epoch_of(const std::string& time, bool utc) {
+    // squeue gives a thousand jobs submitted in the same few seconds, and mktime looks at the time
+    // zone each time: the last answer of each kind (UTC, local) is kept.
+    struct Last {
+        std::string time;
+        std::optional<long long> seconds;
+    };
+    thread_local Last last[2];
+    Last& mine = last[utc ? 1 : 0];
+    if (time.empty() || time != mine.time) mine = {time, epoch_of_uncached(time, utc)};
+    return mine.seconds;
+}
+
 
 std::optional<size_t> config_count(const std::string& config, const std::string& key) {
     for (const auto& line : util::split(config, '\n')) {

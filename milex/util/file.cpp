@@ -72,13 +72,20 @@ tl::expected<fs::path, std::string> write_temporary(const fs::path& path, std::s
 tl::expected<std::string, std::string> read_file(const fs::path& path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return tl::unexpected(fmt::format("cannot read {}: {}", path.string(), errno_text(errno)));
+    // Read straight into the string, sized once from fstat (a run record is most of a megabyte);
+    // a file that grows meanwhile is read to its end all the same.
     std::string content;
-    char buffer[65536];
+    struct stat info {};
+    size_t capacity = ::fstat(fd, &info) == 0 && info.st_size > 0 ? static_cast<size_t>(info.st_size) + 1 : 65536;
+    size_t used = 0;
+    content.resize(capacity);
     for (;;) {
-        ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (used == content.size()) content.resize(content.size() * 2);
+        ssize_t n = ::read(fd, content.data() + used, content.size() - used);
         if (n > 0) {
-            content.append(buffer, static_cast<size_t>(n));
+            used += static_cast<size_t>(n);
         } else if (n == 0) {
+            content.resize(used);
             break;
         } else if (errno != EINTR) {
             int err = errno;
