@@ -44,4 +44,21 @@ std::string iso_utc(SystemTime t) {
                        utc.tm_hour, utc.tm_min, utc.tm_sec);
 }
 
+std::optional<std::chrono::seconds> parse_age(std::string_view text) {
+    if (text.size() < 2 || text.size() > 12) return std::nullopt;
+    long long number = 0;
+    for (char c : text.substr(0, text.size() - 1)) {
+        if (c < '0' || c > '9') return std::nullopt;
+        number = number * 10 + (c - '0');
+    }
+    switch (text.back()) {
+        case 's': return std::chrono::seconds(number);
+        case 'm': return std::chrono::minutes(number);
+        case 'h': return std::chrono::hours(number);
+        case 'd': return std::chrono::hours(24 * number);
+        case 'w': return std::chrono::hours(24 * 7 * number);
+        default: return std::nullopt;
+    }
+}
+
 } // namespace milex::util

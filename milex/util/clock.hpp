@@ -3,6 +3,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace milex::util {
 
@@ -14,5 +15,8 @@ std::string file_stamp(SystemTime t);
 std::optional<SystemTime> parse_file_stamp(const std::string& text);
 /// ISO 8601 in UTC with seconds, e.g. `2026-11-22T02:38:40Z`, for records.
 std::string iso_utc(SystemTime t);
+/// An age as users type it for `--older-than`: a whole number and one unit, `90s`, `45m`, `12h`,
+/// `30d` or `2w`; nullopt for anything else (no sign, no spaces, no fractions, no bare number).
+std::optional<std::chrono::seconds> parse_age(std::string_view text);
 
 } // namespace milex::util
