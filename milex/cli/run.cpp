@@ -183,6 +183,7 @@ int run_bundle(const model::Config& config, const std::string& reference, const 
     case submit::Previous::none:
         break;
     case submit::Previous::partial:  // resumed: progress.resuming says so
+        if (!flags.again) session.check_not_stopped();
         break;
     case submit::Previous::complete:
         if (!confirm_again(session, machine, flags.again)) {

@@ -151,6 +151,7 @@ ordered_json RunRecord::to_json() const {
     j["job_count"] = job_count;
     if (!token.empty()) j["token"] = token;
     if (!images.empty()) j["images"] = images;
+    if (!stopped.empty()) j["stopped"] = stopped;
     ordered_json list = ordered_json::array();
     list.get_ref<ordered_json::array_t&>().reserve(jobs.size());
     for (const auto& run : jobs) list.push_back(job_run_json(run));
@@ -210,6 +211,7 @@ RunRecord run_from_json(const ordered_json& j, const std::string& source) {
         r.job_count = whole(j, "job_count", size_t{0});
         r.token = j.value("token", "");
         r.images = j.value("images", ordered_json::array());
+        r.stopped = j.value("stopped", "");
         for (const auto& item : j.at("jobs")) r.jobs.push_back(job_run_from_json(item));
         return r;
     } catch (const nlohmann::json::exception& e) {

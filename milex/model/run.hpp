@@ -90,6 +90,9 @@ struct RunRecord {
     /// that a resumed run waits for the conversion already submitted instead of another.
     nlohmann::ordered_json images = nlohmann::ordered_json::array();
     std::vector<JobRun> jobs;
+    /// When `milex stop` last stopped jobs of this run (ISO 8601 UTC); empty when not stopped or
+    /// once `milex resume` went on with it. milex-run does not go on with a stopped run.
+    std::string stopped;
 
     /// The latest attempt of `job`, or nullptr.
     const JobRun* find(const std::string& job) const;

@@ -1,5 +1,5 @@
 #pragma once
-/// Cancelling a run's jobs, for `milex cancel` and the dashboard.
+/// Cancelling a run's jobs, for `milex cancel`, `milex stop` and the dashboard.
 #include <string>
 #include <vector>
 
@@ -15,5 +15,20 @@ namespace milex::observe {
 std::vector<std::string> cancel_jobs(store::StoredRun& run, const store::RunStore& runs,
                                      scheduler::Scheduler& scheduler, const std::vector<std::string>& names,
                                      const std::string& reason);
+
+/// What `milex stop` did: the jobs it stopped and when (ISO 8601 UTC).
+struct Stopped {
+    std::vector<std::string> jobs;
+    std::string time;
+};
+
+/// Stops the jobs of `run` that have not ended, in one scheduler call like cancel_jobs, but
+/// records them STOPPED ("stopped by you at <time>"), not CANCELLED, and notes the stop in the
+/// record: a stop is the user's choice, not a failure, and `milex resume` submits them again.
+/// With `names`, those jobs and every job that waits for them (directly or not: they could never
+/// start). Jobs held behind a failed dependency are taken out of the queue and stay NEVER_RAN.
+/// Nothing stopped (every job had ended): empty. An unknown name is an Error as for cancel_jobs.
+Stopped stop_jobs(store::StoredRun& run, const store::RunStore& runs, scheduler::Scheduler& scheduler,
+                  const std::vector<std::string>& names);
 
 } // namespace milex::observe

@@ -1,5 +1,6 @@
 #include "milex/observe/runs.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -53,6 +54,26 @@ store::StoredRun select_run(const store::RunStore& runs, const std::string& refe
         throw Error(fmt::format("no runs{}; the bundles that ran: {}", where, util::join(names, ", ")));
     throw Error(fmt::format("no run of \"{}\"{}{}; the bundles that ran: {}", reference, where,
                             util::did_you_mean(reference, names), util::join(names, ", ")));
+}
+
+store::StoredRun select_one_run(const store::RunStore& runs, const std::string& reference,
+                                const std::optional<std::string>& machine) {
+    std::vector<std::string> matches;
+    std::filesystem::path first;
+    for (const auto& file : runs.files()) {
+        if (machine && file.machine != *machine) continue;
+        const std::string file_stem = file.path.stem().string();  // stem@machine.N
+        if (file_stem == reference) return runs.load(file.path);  // named exactly
+        if (file.bundle == reference || bundle_name(file.bundle) == reference || file_stem.starts_with(reference + ".")) {
+            if (matches.empty()) first = file.path;
+            matches.push_back(file_stem);
+        }
+    }
+    if (matches.size() == 1) return runs.load(first);
+    if (matches.empty()) return select_run(runs, reference, machine);  // its error names the bundles that ran
+    std::sort(matches.begin(), matches.end());
+    throw Error(fmt::format("\"{}\" means {} runs: {}; name one of them", reference, matches.size(),
+                            util::join(matches, ", ")));
 }
 
 RunAccess open_run(model::Config config, const std::string& reference, const std::optional<std::string>& machine) {

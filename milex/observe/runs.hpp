@@ -29,6 +29,11 @@ store::RunStore run_store(const model::Config& config);
 store::StoredRun select_run(const store::RunStore& runs, const std::string& reference,
                             const std::optional<std::string>& machine);
 
+/// The one run `reference` means, for commands that must not guess (milex delete): a bundle
+/// name or stem with several runs is an Error listing them; an unknown one as for select_run.
+store::StoredRun select_one_run(const store::RunStore& runs, const std::string& reference,
+                                const std::optional<std::string>& machine);
+
 /// What the commands that look at one run start from: the config, its run records, the run
 /// `reference` means (see select_run) and the machine it ran on.
 struct RunAccess {

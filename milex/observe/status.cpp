@@ -31,7 +31,7 @@ model::StateChange to_change(const JobState& state, const std::string& time) {
 
 bool bad_end(State s) {
     return s == State::failed || s == State::timeout || s == State::cancelled || s == State::out_of_memory ||
-           s == State::node_fail || s == State::preempted || s == State::never_ran;
+           s == State::node_fail || s == State::preempted || s == State::never_ran || s == State::stopped;
 }
 
 /// The last recorded state of a job, if it ended.
@@ -129,7 +129,7 @@ std::vector<JobStatus> recorded(const model::RunRecord& record) {
 }
 
 void mark(store::StoredRun& run, const store::RunStore& runs, const std::vector<std::string>& jobs,
-          scheduler::State state, const std::string& reason) {
+          scheduler::State state, const std::string& reason, const std::function<void(model::RunRecord&)>& also) {
     util::FileLock lock = runs.lock(run.record.bundle, run.record.machine);
     run = runs.load(run.path);
     const std::string now = util::iso_utc(std::chrono::system_clock::now());
@@ -141,6 +141,7 @@ void mark(store::StoredRun& run, const store::RunStore& runs, const std::vector<
             job->states.push_back(to_change(s, now));
         }
     }
+    if (also) also(run.record);
     runs.save(run.path, run.record);
 }
 

@@ -2,6 +2,7 @@
 /// What became of a run: each job's latest attempt as the scheduler sees it now, with the
 /// record as the memory of what already ended (finished jobs are never asked about again, which
 /// also keeps them known after SLURM forgets them).
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -49,9 +50,11 @@ std::map<std::string, const model::JobRun*> task_attempts(const model::RunRecord
 /// queue without a trace, one of whose dependencies failed, never ran.
 std::vector<JobStatus> refresh(store::StoredRun& run, scheduler::Scheduler& scheduler, const store::RunStore& runs);
 
-/// Records that these jobs (their latest attempts) are now in `state`, e.g. after a cancel.
+/// Records that these jobs (their latest attempts) are now in `state`, e.g. after a cancel;
+/// `also` changes the record further in the same write (under the same lock).
 void mark(store::StoredRun& run, const store::RunStore& runs, const std::vector<std::string>& jobs,
-          scheduler::State state, const std::string& reason);
+          scheduler::State state, const std::string& reason,
+          const std::function<void(model::RunRecord&)>& also = {});
 
 /// The statuses as last recorded, without asking anyone (for `milex list`).
 std::vector<JobStatus> recorded(const model::RunRecord& record);

@@ -21,7 +21,7 @@ JobState combine_tasks(const std::map<std::string, JobState>& tasks) {
     else {
         combined.state = State::unknown;
         for (State bad : {State::failed, State::out_of_memory, State::timeout, State::node_fail, State::preempted,
-                          State::cancelled, State::never_ran, State::unknown}) {
+                          State::cancelled, State::stopped, State::never_ran, State::unknown}) {
             if (any(bad)) {
                 combined.state = bad;
                 break;

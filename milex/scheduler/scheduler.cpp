@@ -15,6 +15,7 @@ constexpr Name k_names[] = {
     {State::timeout, "TIMEOUT"},     {State::cancelled, "CANCELLED"},
     {State::out_of_memory, "OUT_OF_MEMORY"}, {State::node_fail, "NODE_FAIL"},
     {State::preempted, "PREEMPTED"}, {State::never_ran, "NEVER_RAN"},
+    {State::stopped, "STOPPED"},
     {State::unknown, "UNKNOWN"},
 };
 } // namespace

@@ -65,6 +65,7 @@ enum class State {
     node_fail,
     preempted,
     never_ran,  ///< a dependency failed: the job will never start
+    stopped,    ///< stopped by its user (milex stop): ended, not a failure; milex resume runs it again
     unknown,    ///< gone from the queue without a trace of how it ended
 };
 

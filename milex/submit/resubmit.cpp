@@ -49,6 +49,10 @@ std::vector<std::string> resubmit(const model::Machine& machine, const Plan& pla
         }
     }
 
+    // The states were read before this lock: a job another milex submitted again meanwhile (a
+    // resubmit or resume at the same time) is not submitted a second time.
+    std::map<std::string, int> seen;
+    for (const auto& name : chosen) seen[name] = run.record.find(name) ? run.record.find(name)->attempt : 0;
     util::FileLock lock = runs.lock(run.record.bundle, run.record.machine);
     run = runs.load(run.path);
     // A job of the run that queues itself again (a retry on timeout) does so under the run's
@@ -62,6 +66,13 @@ std::vector<std::string> resubmit(const model::Machine& machine, const Plan& pla
                                 "again, or a submission); nothing was resubmitted: try again in a minute",
                                 machine_lock, machine.name))
             .with_details(e.details());
+    }
+    for (const auto& [name, attempt] : seen) {
+        const model::JobRun* now = run.record.find(name);
+        if ((now ? now->attempt : 0) != attempt)
+            throw Error(fmt::format("job \"{}\" of run {} was submitted again by another milex meanwhile (attempt {}); "
+                                    "nothing was submitted: see milex status {}",
+                                    name, run.path.stem().string(), now ? now->attempt : 0, run.path.stem().string()));
     }
     std::vector<std::string> stale;
     std::unordered_map<std::string, std::vector<std::string>> ids;

@@ -42,6 +42,16 @@ RunSession::RunSession(const model::Config& config, const model::Machine& machin
     if (!runs.empty()) m_last = std::move(runs.back());
 }
 
+void RunSession::check_not_stopped() const {
+    // A stopped run goes on only when its user says so: milex resume submits what was stopped
+    // with what was never submitted.
+    if (previous() != Previous::partial || m_last->record.stopped.empty()) return;
+    const std::string name = m_last->path.stem().string();
+    throw Error(fmt::format("run {} was stopped with milex stop at {}; go on with milex resume {}, or submit the "
+                            "bundle anew with milex-run --again",
+                            name, m_last->record.stopped, name));
+}
+
 Previous RunSession::previous() const {
     if (!m_last) return Previous::none;
     return m_last->record.complete() ? Previous::complete : Previous::partial;
@@ -119,6 +129,7 @@ store::StoredRun RunSession::submit(transport::Transport& transport, scheduler::
     store::StoredRun run;
     if (resume) {
         run = *m_last;
+        check_not_stopped();
         check_unchanged(m_plan, run);
         run.record.job_count = jobs.size();
     } else {

@@ -66,6 +66,9 @@ public:
     RunSession(const model::Config& config, const model::Machine& machine, Plan plan);
 
     Previous previous() const;
+    /// Throws when the run that submit() would resume was stopped with milex stop (milex resume
+    /// goes on with it; Again::yes starts a new one).
+    void check_not_stopped() const;
     /// The newest earlier run of this bundle on this machine, if any.
     const std::optional<store::StoredRun>& last() const { return m_last; }
     const Plan& plan() const { return m_plan; }

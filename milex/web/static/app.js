@@ -152,7 +152,7 @@ const FAILED_STATES = new Set(['FAILED', 'TIMEOUT', 'OUT_OF_MEMORY', 'NODE_FAIL'
 function stateClass(state) {
   if (state === 'COMPLETED') return 'state state-ok';
   if (FAILED_STATES.has(state)) return 'state state-bad';
-  if (state === 'CANCELLED' || state === 'PREEMPTED') return 'state state-off';
+  if (state === 'CANCELLED' || state === 'PREEMPTED' || state === 'STOPPED') return 'state state-off';
   if (state === 'RUNNING') return 'state state-run';
   return 'state state-wait';
 }
