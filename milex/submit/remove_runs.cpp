@@ -240,6 +240,10 @@ Removal clean_runs(const model::Config& config, std::chrono::seconds older_than,
                     // Recorded as live long ago: ask its machine once whether it still is.
                     observe::MachineAccess& access = reach(file.machine);
                     age.ended = observe::all_ended(observe::refresh(run, *access.scheduler, runs));
+                    // The look wrote what it learnt into the record; it does not make the run
+                    // younger (else a --dry-run would keep the next clean from picking it).
+                    std::error_code ec;
+                    fs::last_write_time(file.path, file.modified, ec);
                 }
                 loaded[i] = std::move(run);
             } catch (const Error& e) {
